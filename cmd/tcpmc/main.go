@@ -1,0 +1,78 @@
+// Command tcpmc is a model checker for the TCP connection state machine.
+//
+//	tcpmc check [flags]    explore a variant under faults and check its properties
+//	tcpmc variants         list the built-in variants
+//
+// Run "tcpmc help" or "tcpmc check -h" for the flags. Exit status: 0 every
+// property holds, 1 a property is violated, 2 bad usage or input, 3 a limit
+// stopped the search before it finished.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses; scripts depend on them.
+const (
+	exitHolds    = 0
+	exitViolated = 1
+	exitUsage    = 2
+	exitLimit    = 3
+)
+
+// usageError is bad input: it is printed on one line and exits with 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+const mainUsage = `tcpmc: a model checker for the TCP connection state machine
+
+usage:
+  tcpmc check [flags]     explore a variant under faults and check its properties
+  tcpmc variants          list the built-in variants
+  tcpmc help [command]    show help
+
+Run "tcpmc check -h" for the check flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, mainUsage)
+		return exitUsage
+	}
+	var code int
+	var err error
+	switch args[0] {
+	case "check":
+		code, err = runCheck(args[1:], stdout, stderr)
+	case "variants":
+		code, err = runVariants(args[1:], stdout)
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			return run([]string{args[1], "-h"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, mainUsage)
+		return exitHolds
+	default:
+		err = usagef("unknown command %q (want check or variants; see tcpmc help)", args[0])
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "tcpmc: %s\n", ue.msg)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "tcpmc: %v\n", err)
+		return exitUsage
+	}
+	return code
+}

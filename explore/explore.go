@@ -1,0 +1,603 @@
+package explore
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/zeebo/xxh3"
+)
+
+// System is what the engine explores: any transition system that can list
+// its initial states and the successors of a state. S is the state, T the
+// label of a transition (which rule fired, which fault happened).
+//
+// Successors must be deterministic: the same state yields the same labels
+// and successors in the same order every time, because counterexamples are
+// stored as successor indices and rebuilt by calling Successors again.
+type System[S, T any] interface {
+	Initial() []S
+	Successors(s S, yield func(label T, next S))
+	// Key appends a compact encoding of s to dst. Two states are the same
+	// state exactly when their keys are equal.
+	Key(dst []byte, s S) []byte
+}
+
+// Invariant is a safety property of single states.
+type Invariant[S any] struct {
+	Name  string
+	Holds func(s S) bool
+}
+
+// ActionProperty is a safety property of transitions: it sees the state
+// before, the label and the state after.
+type ActionProperty[S, T any] struct {
+	Name  string
+	Holds func(from S, label T, to S) bool
+}
+
+// Options control a search. The zero value explores everything with one
+// worker per CPU and no limits.
+type Options[S, T any] struct {
+	Invariants []Invariant[S]
+	Actions    []ActionProperty[S, T]
+	// Deadlock names the property "every state that is not final has a
+	// successor"; empty disables the check. Final may be nil (no state is
+	// final: every state without successors is a deadlock).
+	Deadlock string
+	Final    func(S) bool
+
+	Workers   int           // 0 means runtime.GOMAXPROCS(0)
+	MaxStates uint64        // 0 means no limit
+	MaxDepth  int           // 0 means no limit; states deeper are not stored
+	MaxTime   time.Duration // 0 means no limit
+	MaxMemory uint64        // bytes; 0 means no limit
+	// Exact stores whole state keys instead of 62-bit fingerprints: no risk
+	// of a fingerprint collision hiding a state, at many times the memory.
+	Exact bool
+	// KeepGoing continues after every property has been violated, to count
+	// the whole state space.
+	KeepGoing bool
+
+	Progress         func(Progress) // called from the searching goroutine
+	ProgressInterval time.Duration  // default 500ms
+}
+
+// StopReason says why a search ended before covering the state space.
+type StopReason string
+
+const (
+	Finished         StopReason = ""
+	StateLimit       StopReason = "state limit"
+	DepthLimit       StopReason = "depth limit"
+	TimeLimit        StopReason = "time limit"
+	MemoryLimit      StopReason = "memory limit"
+	Interrupted      StopReason = "interrupted"
+	AllViolated      StopReason = "every property violated"
+	depthBatch                  = 4096 // states expanded between two merges
+	chunkSize                   = 128  // states a worker takes at a time
+	memoryCheckEvery            = 250 * time.Millisecond
+)
+
+// Progress is a snapshot of a running search.
+type Progress struct {
+	States, Transitions uint64
+	Depth               int
+	Queue               int // states waiting to be expanded
+	Elapsed             time.Duration
+}
+
+// Result is what a search found.
+type Result[S, T any] struct {
+	States      uint64 // distinct states stored
+	Transitions uint64 // successors generated
+	Depth       int    // deepest level expanded (the initial states are level 0)
+	Complete    bool   // the whole reachable state space was explored
+	Stopped     StopReason
+	Elapsed     time.Duration
+	Exact       bool
+	// VisitedBytes is the memory of the visited set, TraceBytes that of the
+	// parent links kept to rebuild counterexamples.
+	VisitedBytes, TraceBytes uint64
+	// CollisionProbability bounds the chance that a fingerprint collision
+	// made the search skip a state (0 for exact searches).
+	CollisionProbability float64
+	// Violations holds the first violation of each property, in the order
+	// the properties were given (invariants, actions, deadlock). Each path
+	// is a shortest one.
+	Violations []Violation[S, T]
+}
+
+// BytesPerState is the memory the search kept per state: visited set plus
+// parent links.
+func (r *Result[S, T]) BytesPerState() float64 {
+	if r.States == 0 {
+		return 0
+	}
+	return float64(r.VisitedBytes+r.TraceBytes) / float64(r.States)
+}
+
+// Violation is a property that failed, with a shortest path showing it.
+type Violation[S, T any] struct {
+	Property string
+	Path     Path[S, T]
+}
+
+// Path is an execution: an initial state and the steps taken from it.
+type Path[S, T any] struct {
+	Start S
+	Steps []Step[S, T]
+}
+
+// Step is one transition of a path and the state it leads to.
+type Step[S, T any] struct {
+	Label T
+	State S
+}
+
+// Last is the final state of the path.
+func (p Path[S, T]) Last() S {
+	if len(p.Steps) == 0 {
+		return p.Start
+	}
+	return p.Steps[len(p.Steps)-1].State
+}
+
+// Run explores sys breadth-first. It returns when the state space is
+// exhausted, when every property is violated (unless KeepGoing), when a
+// limit is reached, or when ctx is cancelled; in every case the result
+// holds everything found so far.
+//
+// Results do not depend on the number of workers: each level is expanded
+// in parallel against a visited set that nobody writes to, and the new
+// states are merged by one goroutine in a fixed order.
+func Run[S, T any](ctx context.Context, sys System[S, T], opts Options[S, T]) *Result[S, T] {
+	e := newEngine(sys, opts)
+	e.run(ctx)
+	return e.result()
+}
+
+// visited is the set of states seen so far, keyed by the hash of a state's
+// key (fingerprint mode) or by the key itself (exact mode).
+type visited interface {
+	contains(h uint64, key []byte) bool
+	insert(h uint64, key string) bool
+	bytes() uint64
+}
+
+type fingerprints struct{ *fpSet }
+
+func (f fingerprints) contains(h uint64, _ []byte) bool { return f.fpSet.contains(h) }
+func (f fingerprints) insert(h uint64, _ string) bool   { return f.fpSet.insert(h) }
+
+type exactSet struct {
+	m    map[string]struct{}
+	size uint64
+}
+
+func (x *exactSet) contains(_ uint64, key []byte) bool {
+	_, ok := x.m[string(key)]
+	return ok
+}
+
+func (x *exactSet) insert(_ uint64, key string) bool {
+	if _, ok := x.m[key]; ok {
+		return false
+	}
+	x.m[key] = struct{}{}
+	// A Go map spends roughly 48 bytes per string entry beyond the key's
+	// own bytes; this is an estimate and reported as one.
+	x.size += uint64(len(key)) + 48
+	return true
+}
+
+func (x *exactSet) bytes() uint64 { return x.size }
+
+// violationAt locates a violation: the state at (depth, index) violates an
+// invariant (action < 0) or its action-th successor violates an action
+// property.
+type violationAt struct {
+	depth  int
+	index  uint32
+	action int
+}
+
+func (a violationAt) before(b violationAt) bool {
+	if a.depth != b.depth {
+		return a.depth < b.depth
+	}
+	if a.index != b.index {
+		return a.index < b.index
+	}
+	return a.action < b.action
+}
+
+type candidate[S any] struct {
+	state  S
+	hash   uint64
+	key    string // exact mode only
+	parent uint32
+	action uint32
+}
+
+type chunkResult[S any] struct {
+	cands       []candidate[S]
+	found       map[int]violationAt // property index -> first violation in chunk
+	transitions uint64
+	beyondDepth bool // a successor past MaxDepth was not in the visited set
+}
+
+type engine[S, T any] struct {
+	sys   System[S, T]
+	opts  Options[S, T]
+	set   visited
+	start time.Time
+
+	props    []string // invariants, then actions, then deadlock
+	found    []*violationAt
+	active   []bool // property still unviolated (checked)
+	nActive  int
+	initials []S
+
+	logs        []levelLog
+	states      uint64
+	transitions uint64
+	depth       int
+	stopped     StopReason
+	complete    bool
+	queue       int
+	beyondDepth bool
+
+	lastMemCheck time.Time
+	heapSample   []metrics.Sample
+}
+
+func newEngine[S, T any](sys System[S, T], opts Options[S, T]) *engine[S, T] {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.ProgressInterval <= 0 {
+		opts.ProgressInterval = 500 * time.Millisecond
+	}
+	e := &engine[S, T]{sys: sys, opts: opts}
+	if opts.Exact {
+		e.set = &exactSet{m: make(map[string]struct{})}
+	} else {
+		e.set = fingerprints{newFPSet()}
+	}
+	for _, p := range opts.Invariants {
+		e.props = append(e.props, p.Name)
+	}
+	for _, p := range opts.Actions {
+		e.props = append(e.props, p.Name)
+	}
+	if opts.Deadlock != "" {
+		e.props = append(e.props, opts.Deadlock)
+	}
+	e.found = make([]*violationAt, len(e.props))
+	e.active = make([]bool, len(e.props))
+	for i := range e.active {
+		e.active[i] = true
+	}
+	e.nActive = len(e.props)
+	e.heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	return e
+}
+
+func (e *engine[S, T]) run(ctx context.Context) {
+	e.start = time.Now()
+	lastProgress := e.start
+
+	// Level 0: the distinct initial states, in order.
+	e.initials = e.sys.Initial()
+	var cur []S
+	var log0 levelLog
+	var buf []byte
+	for i, s := range e.initials {
+		buf = e.sys.Key(buf[:0], s)
+		if e.set.insert(xxh3.Hash(buf), string(buf)) {
+			cur = append(cur, s)
+			log0.add(uint32(i), 0)
+			e.states++
+		}
+	}
+	e.logs = append(e.logs, log0)
+
+	workers := newWorkerPool(e)
+
+	for depth := 0; len(cur) > 0; depth++ {
+		e.depth = depth
+		var next []S
+		var log levelLog
+		for b := 0; b < len(cur); b += depthBatch {
+			end := min(b+depthBatch, len(cur))
+			e.queue = len(cur) - end + len(next)
+			results := workers.expand(cur, b, end, depth)
+			e.mergeViolations(results)
+			if stop := e.merge(results, &next, &log); stop != Finished {
+				e.stopped = stop
+				e.logs = append(e.logs, log)
+				return
+			}
+			if e.nActive == 0 && len(e.props) > 0 && !e.opts.KeepGoing {
+				e.stopped = AllViolated
+				e.logs = append(e.logs, log)
+				return
+			}
+			if stop := e.checkLimits(ctx, len(cur)+len(next)); stop != Finished {
+				e.stopped = stop
+				e.logs = append(e.logs, log)
+				return
+			}
+			if e.opts.Progress != nil && time.Since(lastProgress) >= e.opts.ProgressInterval {
+				lastProgress = time.Now()
+				e.opts.Progress(e.progress())
+			}
+		}
+		e.logs = append(e.logs, log)
+		if e.beyondDepth {
+			// The deepest level allowed has successors never seen: they
+			// were checked as transitions but not explored further.
+			e.stopped = DepthLimit
+			return
+		}
+		cur = next
+	}
+	e.complete = e.stopped == Finished
+}
+
+func (e *engine[S, T]) progress() Progress {
+	return Progress{States: e.states, Transitions: e.transitions, Depth: e.depth, Queue: e.queue, Elapsed: time.Since(e.start)}
+}
+
+// mergeViolations keeps, for each property, the violation found first in
+// (depth, state index, successor index) order, which does not depend on
+// how the work was split between workers.
+func (e *engine[S, T]) mergeViolations(results []*chunkResult[S]) {
+	for _, r := range results {
+		e.transitions += r.transitions
+		e.beyondDepth = e.beyondDepth || r.beyondDepth
+		for p, at := range r.found {
+			if e.found[p] == nil || at.before(*e.found[p]) {
+				v := at
+				e.found[p] = &v
+			}
+		}
+	}
+	// A batch covers a contiguous range of states, so nothing later can
+	// beat a violation found in it: stop checking those properties.
+	for p := range e.props {
+		if e.found[p] != nil && e.active[p] {
+			e.active[p] = false
+			e.nActive--
+		}
+	}
+}
+
+func (e *engine[S, T]) merge(results []*chunkResult[S], next *[]S, log *levelLog) StopReason {
+	for _, r := range results {
+		for i := range r.cands {
+			c := &r.cands[i]
+			if !e.set.insert(c.hash, c.key) {
+				continue
+			}
+			*next = append(*next, c.state)
+			log.add(c.parent, c.action)
+			e.states++
+			if e.opts.MaxStates > 0 && e.states >= e.opts.MaxStates {
+				return StateLimit
+			}
+		}
+	}
+	return Finished
+}
+
+func (e *engine[S, T]) checkLimits(ctx context.Context, queued int) StopReason {
+	if ctx.Err() != nil {
+		return Interrupted
+	}
+	if e.opts.MaxTime > 0 && time.Since(e.start) >= e.opts.MaxTime {
+		return TimeLimit
+	}
+	if e.opts.MaxMemory > 0 {
+		var zero S
+		estimate := e.set.bytes() + e.traceBytes() + uint64(queued)*uint64(unsafe.Sizeof(zero))
+		if estimate >= e.opts.MaxMemory {
+			return MemoryLimit
+		}
+		if time.Since(e.lastMemCheck) >= memoryCheckEvery {
+			e.lastMemCheck = time.Now()
+			metrics.Read(e.heapSample)
+			if v := e.heapSample[0].Value; v.Kind() == metrics.KindUint64 && v.Uint64() >= e.opts.MaxMemory {
+				return MemoryLimit
+			}
+		}
+	}
+	return Finished
+}
+
+func (e *engine[S, T]) traceBytes() uint64 {
+	var n uint64
+	for _, l := range e.logs {
+		n += uint64(cap(l.data))
+	}
+	return n
+}
+
+func (e *engine[S, T]) result() *Result[S, T] {
+	r := &Result[S, T]{
+		States:       e.states,
+		Transitions:  e.transitions,
+		Depth:        e.depth,
+		Complete:     e.complete,
+		Stopped:      e.stopped,
+		Elapsed:      time.Since(e.start),
+		Exact:        e.opts.Exact,
+		VisitedBytes: e.set.bytes(),
+		TraceBytes:   e.traceBytes(),
+	}
+	if !e.opts.Exact {
+		r.CollisionProbability = collisionProbability(e.states)
+	}
+	for p, at := range e.found {
+		if at != nil {
+			r.Violations = append(r.Violations, Violation[S, T]{Property: e.props[p], Path: e.path(*at)})
+		}
+	}
+	return r
+}
+
+// path rebuilds the shortest path to a violation from the parent links, by
+// replaying successor indices from the initial state.
+func (e *engine[S, T]) path(at violationAt) Path[S, T] {
+	actions := make([]uint32, at.depth)
+	idx := at.index
+	for l := at.depth; l >= 1; l-- {
+		parent, action := e.logs[l].entry(idx)
+		actions[l-1] = action
+		idx = parent
+	}
+	initial, _ := e.logs[0].entry(idx)
+	if at.action >= 0 {
+		actions = append(actions, uint32(at.action))
+	}
+	p := Path[S, T]{Start: e.initials[initial]}
+	s := p.Start
+	for _, a := range actions {
+		var label T
+		var next S
+		n := uint32(0)
+		ok := false
+		e.sys.Successors(s, func(l T, t S) {
+			if n == a {
+				label, next, ok = l, t, true
+			}
+			n++
+		})
+		if !ok {
+			panic(fmt.Sprintf("explore: successor %d of a state on the path no longer exists: Successors is not deterministic", a))
+		}
+		p.Steps = append(p.Steps, Step[S, T]{Label: label, State: next})
+		s = next
+	}
+	return p
+}
+
+// workerPool expands batches of states in parallel.
+type workerPool[S, T any] struct {
+	e       *engine[S, T]
+	results []*chunkResult[S]
+	spare   []*chunkResult[S]
+}
+
+func newWorkerPool[S, T any](e *engine[S, T]) *workerPool[S, T] {
+	return &workerPool[S, T]{e: e}
+}
+
+func (w *workerPool[S, T]) expand(cur []S, begin, end, depth int) []*chunkResult[S] {
+	nChunks := (end - begin + chunkSize - 1) / chunkSize
+	// Reuse the buffers of the previous batch.
+	w.spare = append(w.spare, w.results...)
+	w.results = w.results[:0]
+	for i := 0; i < nChunks; i++ {
+		var r *chunkResult[S]
+		if n := len(w.spare); n > 0 {
+			r, w.spare = w.spare[n-1], w.spare[:n-1]
+			r.cands = r.cands[:0]
+			clear(r.found)
+			r.transitions = 0
+			r.beyondDepth = false
+		} else {
+			r = &chunkResult[S]{found: map[int]violationAt{}}
+		}
+		w.results = append(w.results, r)
+	}
+	workers := min(w.e.opts.Workers, nChunks)
+	if workers <= 1 {
+		var buf []byte
+		for c := 0; c < nChunks; c++ {
+			buf = w.e.expandChunk(cur, begin+c*chunkSize, min(begin+(c+1)*chunkSize, end), depth, w.results[c], buf)
+		}
+		return w.results
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= nChunks {
+					return
+				}
+				buf = w.e.expandChunk(cur, begin+c*chunkSize, min(begin+(c+1)*chunkSize, end), depth, w.results[c], buf)
+			}
+		}()
+	}
+	wg.Wait()
+	return w.results
+}
+
+// expandChunk checks and expands states cur[begin:end] of the given level.
+// It only reads the visited set.
+func (e *engine[S, T]) expandChunk(cur []S, begin, end, depth int, r *chunkResult[S], buf []byte) []byte {
+	nInv, nAct := len(e.opts.Invariants), len(e.opts.Actions)
+	storeSuccessors := e.opts.MaxDepth == 0 || depth < e.opts.MaxDepth
+	for i := begin; i < end; i++ {
+		s := cur[i]
+		idx := uint32(i)
+		for p, inv := range e.opts.Invariants {
+			if e.active[p] && !inv.Holds(s) {
+				r.note(p, violationAt{depth, idx, -1})
+			}
+		}
+		n := uint32(0)
+		e.sys.Successors(s, func(label T, t S) {
+			a := n
+			n++
+			for k, act := range e.opts.Actions {
+				p := nInv + k
+				if e.active[p] && !act.Holds(s, label, t) {
+					r.note(p, violationAt{depth, idx, int(a)})
+				}
+			}
+			buf = e.sys.Key(buf[:0], t)
+			h := xxh3.Hash(buf)
+			if e.set.contains(h, buf) {
+				return
+			}
+			if !storeSuccessors {
+				r.beyondDepth = true
+				return
+			}
+			c := candidate[S]{state: t, hash: h, parent: idx, action: a}
+			if e.opts.Exact {
+				c.key = string(buf)
+			}
+			r.cands = append(r.cands, c)
+		})
+		r.transitions += uint64(n)
+		if n == 0 && e.opts.Deadlock != "" {
+			p := nInv + nAct
+			if e.active[p] && (e.opts.Final == nil || !e.opts.Final(s)) {
+				r.note(p, violationAt{depth, idx, -1})
+			}
+		}
+	}
+	return buf
+}
+
+// note records a violation if it is the first one of its property in the
+// chunk (states are visited in index order, so the first is the least).
+func (r *chunkResult[S]) note(p int, at violationAt) {
+	if _, ok := r.found[p]; !ok {
+		r.found[p] = at
+	}
+}

@@ -1,0 +1,80 @@
+package explore
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func TestFPSetAgreesWithAMap(t *testing.T) {
+	set := newFPSet()
+	ref := map[uint64]bool{}
+	r := rand.New(rand.NewPCG(1, 2))
+	// Enough entries to double the table twice, with many repeats.
+	for i := 0; i < 4_000_000; i++ {
+		h := r.Uint64()
+		if i%3 == 0 && i > 0 {
+			h = uint64(i) * 0x9e3779b97f4a7c15 // revisit earlier values
+		}
+		f := reduce(h)
+		if got, want := set.insert(h), !ref[f]; got != want {
+			t.Fatalf("insert %d: got new=%v, want %v", i, got, want)
+		}
+		ref[f] = true
+	}
+	if set.len() != len(ref) {
+		t.Fatalf("len %d, want %d", set.len(), len(ref))
+	}
+	for f := range ref {
+		if !set.contains(f << (64 - fpBits)) {
+			t.Fatalf("lost fingerprint %x", f)
+		}
+	}
+	for i := 0; i < 100000; i++ {
+		h := r.Uint64()
+		if set.contains(h) != ref[reduce(h)] {
+			t.Fatalf("contains disagrees for %x", h)
+		}
+	}
+	if q := set.q; q <= initialSlotsLog2 {
+		t.Fatalf("table never grew (q=%d)", q)
+	}
+}
+
+func TestFPSetDenseHomes(t *testing.T) {
+	// Fingerprints sharing their top bits all want the same few home
+	// slots: distances exceed the 6-bit limit and force early growth.
+	set := newFPSet()
+	for i := uint64(0); i < 5000; i++ {
+		h := i << 8 // same home for 2^(64-8-20) consecutive values
+		if !set.insert(h) {
+			t.Fatalf("value %d reported as present", i)
+		}
+	}
+	for i := uint64(0); i < 5000; i++ {
+		if !set.contains(i << 8) {
+			t.Fatalf("value %d lost", i)
+		}
+	}
+	if set.contains(5000 << 8) {
+		t.Fatal("absent value reported present")
+	}
+}
+
+func TestCollisionProbability(t *testing.T) {
+	if p := collisionProbability(1_000_000); p <= 0 || p > 1e-6 {
+		t.Fatalf("1M states: %g", p)
+	}
+	if p := collisionProbability(1 << 40); p != 1 {
+		t.Fatalf("2^40 states: %g, want capped at 1", p)
+	}
+}
+
+func BenchmarkFPSetInsert(b *testing.B) {
+	set := newFPSet()
+	r := rand.New(rand.NewPCG(3, 4))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		set.insert(r.Uint64())
+	}
+	b.ReportMetric(float64(set.bytes())/float64(set.len()), "B/entry")
+}

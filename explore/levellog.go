@@ -1,0 +1,41 @@
+package explore
+
+import "encoding/binary"
+
+// levelLog stores, for each state of one BFS level in the order the states
+// were stored, which state of the previous level it came from and which of
+// that state's successors it was. States of a level are stored in the
+// order of their parents, so parent indices never decrease and are kept as
+// varint deltas: a state usually costs two bytes. Entries are read back
+// only to rebuild counterexamples, by a linear scan.
+type levelLog struct {
+	data       []byte
+	n          uint32
+	lastParent uint32
+}
+
+func (l *levelLog) add(parent, action uint32) {
+	l.data = binary.AppendUvarint(l.data, uint64(parent-l.lastParent))
+	l.data = binary.AppendUvarint(l.data, uint64(action))
+	l.lastParent = parent
+	l.n++
+}
+
+// entry returns the parent and action of the i-th state of the level.
+func (l *levelLog) entry(i uint32) (parent, action uint32) {
+	if i >= l.n {
+		panic("explore: parent link out of range")
+	}
+	var p uint64
+	data := l.data
+	for k := uint32(0); ; k++ {
+		d, n := binary.Uvarint(data)
+		data = data[n:]
+		a, m := binary.Uvarint(data)
+		data = data[m:]
+		p += d
+		if k == i {
+			return uint32(p), uint32(a)
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// OpenMode says how the two applications open the connection.
+type OpenMode uint8
+
+const (
+	ClientServer OpenMode = iota // A opens actively, B listens
+	Simultaneous                 // both open actively
+)
+
+// CloseMode says which application closes first.
+type CloseMode uint8
+
+const (
+	CloseEither CloseMode = iota // either, or both at once
+	CloseClient                  // A closes first; B closes after A's FIN
+	CloseServer                  // B closes first; A closes after B's FIN
+)
+
+// ISNMode is how initial sequence numbers are chosen.
+type ISNMode uint8
+
+const (
+	// ISNClock: each new ISN lies just beyond every sequence number the
+	// host's previous connections used, as RFC 9293 section 3.4.1's clock
+	// guarantees within the clock's cycle.
+	ISNClock ISNMode = iota
+	// ISNArbitrary: after its first connection a host may pick any ISN, so
+	// a new incarnation can collide with old segments (a fast or long
+	// connection that wrapped the clock, in RFC 1337's terms).
+	ISNArbitrary
+)
+
+// Config is a configuration of the model: sequence space, network, faults
+// and workload. Every field bounds the state space.
+type Config struct {
+	SeqSpace   int  // size of the sequence number space: a power of two, 8 to 256
+	Window     int  // RCV.WND, fixed
+	RetryLimit int  // retransmissions of one segment before giving up
+	Capacity   int  // segments the network holds at once, both directions together
+	Unordered  bool // channels deliver in any order (otherwise FIFO plus the reorder budget)
+
+	Loss, Dup, Reorder, Crash int // fault budgets
+
+	Open         OpenMode
+	Close        CloseMode
+	Data         [2]int  // octets each application sends in each incarnation
+	Abort        [2]bool // the application may abort instead of closing
+	Incarnations int     // connections each application opens
+	ISN          ISNMode
+}
+
+// DefaultConfig is what `tcpmc check` uses without flags: client/server,
+// one octet each way, either side closing first, one loss, one duplicate
+// and one reordering.
+func DefaultConfig() Config {
+	return Config{
+		SeqSpace: 32, Window: 4, RetryLimit: 2, Capacity: 3,
+		Loss: 1, Dup: 1, Reorder: 1,
+		Open: ClientServer, Close: CloseEither,
+		Data: [2]int{1, 1}, Incarnations: 1,
+	}
+}
+
+// Validate reports the first impossible setting, naming it.
+func (c Config) Validate() error {
+	switch {
+	case c.SeqSpace < 8 || c.SeqSpace > 256 || c.SeqSpace&(c.SeqSpace-1) != 0:
+		return fmt.Errorf("sequence space %d: want a power of two from 8 to 256", c.SeqSpace)
+	case c.Window < 1 || c.Window >= c.SeqSpace/2:
+		return fmt.Errorf("window %d: want 1 to %d (less than half the sequence space)", c.Window, c.SeqSpace/2-1)
+	case c.RetryLimit < 0 || c.RetryLimit > 15:
+		return fmt.Errorf("retry limit %d: want 0 to 15", c.RetryLimit)
+	case c.Capacity < 1 || c.Capacity > MaxInFlight:
+		return fmt.Errorf("network capacity %d: want 1 to %d segments", c.Capacity, MaxInFlight)
+	case c.Loss < 0 || c.Dup < 0 || c.Reorder < 0 || c.Crash < 0:
+		return fmt.Errorf("fault budgets cannot be negative")
+	case c.Loss > 255 || c.Dup > 255 || c.Reorder > 255 || c.Crash > 255:
+		return fmt.Errorf("fault budgets must be at most 255")
+	case c.Data[0] < 0 || c.Data[1] < 0 || c.Data[0] > MaxDataBytes || c.Data[1] > MaxDataBytes:
+		return fmt.Errorf("data %d,%d: each application sends 0 to %d octets", c.Data[0], c.Data[1], MaxDataBytes)
+	case c.Incarnations < 1:
+		return fmt.Errorf("incarnations %d: want at least 1", c.Incarnations)
+	case c.Incarnations+c.Crash > MaxIncarnation:
+		return fmt.Errorf("incarnations %d plus crashes %d: at most %d connections per side can be told apart", c.Incarnations, c.Crash, MaxIncarnation)
+	case c.Open > Simultaneous || c.Close > CloseServer || c.ISN > ISNArbitrary:
+		return fmt.Errorf("unknown open, close or ISN mode")
+	case c.Open == Simultaneous && c.Close != CloseEither:
+		return fmt.Errorf("in a simultaneous open neither side is the client or the server: use close=either")
+	}
+	return nil
+}
+
+// SideName is how output names a side: client and server, or A and B in a
+// simultaneous open.
+func SideName(open OpenMode, s Side) string {
+	if open == Simultaneous {
+		return [2]string{"A", "B"}[s]
+	}
+	return [2]string{"client", "server"}[s]
+}
+
+// ParseOpen, ParseClose and ParseISN read the command-line spellings.
+func ParseOpen(s string) (OpenMode, error) {
+	switch strings.ToLower(s) {
+	case "client-server", "clientserver", "normal":
+		return ClientServer, nil
+	case "simultaneous", "simultaneous-open":
+		return Simultaneous, nil
+	}
+	return 0, fmt.Errorf("unknown open mode %q (want client-server or simultaneous)", s)
+}
+
+func ParseClose(s string) (CloseMode, error) {
+	switch strings.ToLower(s) {
+	case "either", "both", "any":
+		return CloseEither, nil
+	case "client", "a":
+		return CloseClient, nil
+	case "server", "b":
+		return CloseServer, nil
+	}
+	return 0, fmt.Errorf("unknown close mode %q (want client, server or either)", s)
+}
+
+func ParseISN(s string) (ISNMode, error) {
+	switch strings.ToLower(s) {
+	case "clock":
+		return ISNClock, nil
+	case "arbitrary", "any":
+		return ISNArbitrary, nil
+	}
+	return 0, fmt.Errorf("unknown ISN mode %q (want clock or arbitrary)", s)
+}
+
+func (m OpenMode) String() string  { return [...]string{"client-server", "simultaneous"}[m] }
+func (m CloseMode) String() string { return [...]string{"either", "client", "server"}[m] }
+func (m ISNMode) String() string   { return [...]string{"clock", "arbitrary"}[m] }

@@ -1,0 +1,506 @@
+package model
+
+import "fmt"
+
+type params struct {
+	seqSpace, window, retryLimit int
+}
+
+// Variant is a version of the protocol: a rule table under a name.
+type Variant struct {
+	Name        string
+	Description string
+	Rules       []Rule
+	Macros      []Macro
+}
+
+// RFC9293 is the connection-management part of RFC 9293 as specified.
+func RFC9293() *Variant {
+	return &Variant{
+		Name:        "rfc9293",
+		Description: "RFC 9293 as written, with RFC 5961's challenge ACKs",
+		Rules:       append([]Rule(nil), rfc9293Rules...),
+		Macros:      append([]Macro(nil), rfc9293Macros...),
+	}
+}
+
+// System is the model of two endpoints, the network between them, the
+// faults it may suffer and the applications using it. It implements
+// explore.System: it knows nothing of search.
+type System struct {
+	cfg     Config
+	variant *Variant
+	table   *Table
+	p       params
+	passive [2]bool // the side's application listens
+}
+
+// NewSystem builds the model of a variant under a configuration.
+func NewSystem(v *Variant, cfg Config) (*System, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	t, err := CompileTable(v.Rules, v.Macros)
+	if err != nil {
+		return nil, fmt.Errorf("variant %s: %w", v.Name, err)
+	}
+	m := &System{cfg: cfg, variant: v, table: t,
+		p: params{seqSpace: cfg.SeqSpace, window: cfg.Window, retryLimit: cfg.RetryLimit}}
+	m.passive[B] = cfg.Open == ClientServer
+	return m, nil
+}
+
+// Config returns the configuration the system was built with.
+func (m *System) Config() Config { return m.cfg }
+
+// Variant returns the variant the system models.
+func (m *System) Variant() *Variant { return m.variant }
+
+// Table returns the compiled rule table.
+func (m *System) Table() *Table { return m.table }
+
+// SideName names a side in output.
+func (m *System) SideName(s Side) string { return SideName(m.cfg.Open, s) }
+
+// StepKind says what happened in a step.
+type StepKind uint8
+
+const (
+	Call      StepKind = iota // an application called OPEN, SEND, CLOSE or ABORT
+	Deliver                   // a segment arrived
+	Timeout                   // a timer fired
+	Lose                      // the network lost a segment
+	Duplicate                 // the network duplicated a segment
+	Crash                     // a host crashed and lost its TCB
+)
+
+func (k StepKind) String() string {
+	return [...]string{"call", "deliver", "timeout", "lose", "duplicate", "crash"}[k]
+}
+
+// Step is the label of a transition: what happened, which rules fired and
+// which segments were sent.
+type Step struct {
+	Kind      StepKind
+	Side      Side  // the endpoint acting or receiving; for Lose and Duplicate, the sender of the segment
+	Event     Event // for Call and Timeout
+	Pos       uint8 // position of the segment in its channel
+	Seg       Segment
+	Reordered bool // delivered ahead of older segments (uses the reorder budget)
+	ISN       uint8
+	NRules    uint8
+	Rules     [maxRulesPerStep]uint8
+	NOut      uint8
+	Out       [2]Segment
+	Deleted   bool // the endpoint's TCB was deleted (it entered CLOSED)
+	Relisten  bool // the listening application accepted the next connection: back to LISTEN
+	Delivered bool // a data octet was handed to the application
+}
+
+// RuleIDs lists the rules that fired, in order.
+func (s *Step) RuleIDs() []int {
+	out := make([]int, s.NRules)
+	for i := range out {
+		out[i] = int(s.Rules[i])
+	}
+	return out
+}
+
+// Sent lists the segments the step sent.
+func (s *Step) Sent() []Segment { return s.Out[:s.NOut] }
+
+// initialClock is each host's first ISN: x for A, y for B.
+func (m *System) initialClock(s Side) uint8 {
+	if s == A {
+		return 1
+	}
+	return uint8(m.cfg.SeqSpace / 2)
+}
+
+// Initial returns the single initial state: applications that listen are
+// already in LISTEN, the others CLOSED, and the network is empty.
+func (m *System) Initial() []State {
+	s := State{Budget: Budget{Loss: uint8(m.cfg.Loss), Dup: uint8(m.cfg.Dup), Reorder: uint8(m.cfg.Reorder), Crash: uint8(m.cfg.Crash)}}
+	for side := A; side <= B; side++ {
+		s.Ends[side] = Endpoint{Clock: m.initialClock(side)}
+		if m.passive[side] {
+			var sc scratch
+			st := Step{}
+			ep := s.Ends[side]
+			ep.Inc = 1
+			s.Ends[side] = ep
+			m.each(&sc, &s, side, OpenPassive, 0, func(o *outcome, _ uint8) {
+				s.Ends[side] = o.ep
+				st.NRules = o.nRules
+			})
+			if st.NRules == 0 {
+				panic(fmt.Sprintf("variant %s has no rule for a passive OPEN in CLOSED", m.variant.Name))
+			}
+		}
+	}
+	return []State{s}
+}
+
+// Key appends the state's key to dst.
+func (m *System) Key(dst []byte, s State) []byte { return s.Key(dst) }
+
+// Final reports whether a state is a normal end: no connection left (both
+// endpoints CLOSED or LISTEN) and nothing in flight.
+func (m *System) Final(s State) bool {
+	return s.InFlight() == 0 && !s.Ends[A].HasTCB() && !s.Ends[B].HasTCB()
+}
+
+// scratch holds what evaluating one event needs, allocated once per state
+// expanded rather than once per event.
+type scratch struct {
+	ep Endpoint
+	e  env
+	w  world
+}
+
+// world answers the environment predicates of an endpoint from the whole
+// state.
+type world struct {
+	m      *System
+	s      *State
+	side   Side
+	nested bool
+}
+
+// netQuiet: nothing sent by this host, and nothing the peer sent in this
+// connection or an older one, is in flight. It stands for "long enough has
+// passed for every such segment to arrive or die".
+func (w *world) netQuiet() bool {
+	if w.s.Count[w.side] > 0 {
+		return false
+	}
+	peerInc := w.s.Ends[w.side].PeerInc
+	for _, seg := range w.s.Channel(w.side.Other()) {
+		if seg.Inc() <= peerInc {
+			return false
+		}
+	}
+	return true
+}
+
+// mslElapsed: 2 MSL have passed since this endpoint last sent. Nothing of
+// the connection is in flight, and the peer, if it still holds this
+// connection, has nothing left to retransmit: a retransmission timeout is
+// shorter than MSL, so a peer still retransmitting would be heard within
+// 2 MSL and restart the wait.
+func (w *world) mslElapsed() bool {
+	if !w.netQuiet() {
+		return false
+	}
+	if w.nested {
+		return true
+	}
+	ep, peer := w.s.Ends[w.side], w.s.Ends[w.side.Other()]
+	if !peer.HasTCB() || peer.Inc != ep.PeerInc {
+		return true
+	}
+	pw := world{m: w.m, s: w.s, side: w.side.Other(), nested: true}
+	e := env{ep: &peer, p: &w.m.p, world: &pw}
+	for _, r := range w.m.table.index[RetransmissionTimeout][peer.State] {
+		if r.guard == nil || r.guard.eval(&e) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// each runs an event on one endpoint of s and calls f with the outcome,
+// once per initial sequence number the event may choose: one, the host's
+// clock, unless ISNs are arbitrary and the host has had a connection
+// before.
+func (m *System) each(sc *scratch, s *State, side Side, ev Event, seg Segment, f func(o *outcome, isn uint8)) {
+	sc.w = world{m: m, s: s, side: side}
+	sc.ep = s.Ends[side]
+	sc.e = env{ep: &sc.ep, seg: seg, isn: s.Ends[side].Clock, p: &m.p, world: &sc.w}
+	o := m.table.run(ev, &sc.e)
+	f(&o, sc.e.isn)
+	if !sc.e.isnRead || m.cfg.ISN != ISNArbitrary || s.Ends[side].Flags&flagUsedSeq == 0 {
+		return
+	}
+	clock := s.Ends[side].Clock
+	for v := 0; v < m.cfg.SeqSpace; v++ {
+		if uint8(v) == clock {
+			continue
+		}
+		sc.ep = s.Ends[side]
+		sc.e = env{ep: &sc.ep, seg: seg, isn: uint8(v), p: &m.p, world: &sc.w}
+		o := m.table.run(ev, &sc.e)
+		f(&o, uint8(v))
+	}
+}
+
+// settle writes an endpoint's outcome into ns: ghost bookkeeping, TCB
+// deletion, the segments sent, and a listening application taking the next
+// connection. It reports false if the segments do not fit the network and
+// the event may not happen now.
+func (m *System) settle(sc *scratch, ns *State, side Side, ev Event, seg Segment, o *outcome, st *Step, spontaneous bool) bool {
+	if spontaneous && ns.InFlight()+int(o.nOut) > m.cfg.Capacity {
+		return false
+	}
+	before := ns.Ends[side]
+	ep := o.ep
+	if o.setsIRS && ev == SegmentArrives {
+		ep.PeerInc = seg.Inc()
+		peer := ns.Ends[side.Other()]
+		if seg.Inc() != peer.Inc || peer.PeerInc != 0 && peer.PeerInc != ep.Inc {
+			ep.Flags |= flagStaleSyn
+		} else {
+			ep.Flags &^= flagStaleSyn
+		}
+	}
+	st.NRules, st.Rules = o.nRules, o.rules
+	st.NOut, st.Out = o.nOut, o.out
+	st.Delivered = o.deliver
+	if before.HasTCB() && !ep.HasTCB() {
+		ep = m.forget(ep)
+	}
+	st.Deleted = before.State != Closed && ep.State == Closed
+	ns.Ends[side] = ep
+	for i := uint8(0); i < o.nOut; i++ {
+		m.push(ns, side, o.out[i])
+	}
+	if st.Deleted && m.passive[side] && ep.Inc < uint8(m.cfg.Incarnations)+ep.Crashes {
+		m.relisten(sc, ns, side, st)
+	}
+	return true
+}
+
+// forget discards a TCB's sequence-number state. The host's ISN clock moves
+// beyond every sequence number the connection used.
+func (m *System) forget(ep Endpoint) Endpoint {
+	ep.Clock = uint8(mod(int(ep.SndNxt)+1, m.cfg.SeqSpace))
+	ep.Flags = ep.Flags&^(flagPassive|flagStaleSyn) | flagUsedSeq
+	ep.ISS, ep.IRS, ep.SndUna, ep.SndNxt, ep.RcvNxt, ep.Retries, ep.PeerInc = 0, 0, 0, 0, 0, 0, 0
+	return ep
+}
+
+// relisten: the listening application's socket outlives each connection,
+// so as soon as one is deleted the next passive OPEN is in place.
+func (m *System) relisten(sc *scratch, ns *State, side Side, st *Step) {
+	ep := ns.Ends[side]
+	ep.Inc++
+	ep.Flags &^= flagAborted
+	ns.Ends[side] = ep
+	m.each(sc, ns, side, OpenPassive, 0, func(o *outcome, _ uint8) {
+		if !o.fired() {
+			return
+		}
+		ns.Ends[side] = o.ep
+		for i := uint8(0); i < o.nRules && st.NRules < maxRulesPerStep; i++ {
+			st.Rules[st.NRules] = o.rules[i]
+			st.NRules++
+		}
+		st.Relisten = true
+	})
+}
+
+func (m *System) push(ns *State, side Side, seg Segment) {
+	n := ns.Count[side]
+	if int(n) == MaxInFlight {
+		panic("model: network overflow")
+	}
+	ch := &ns.Net[side]
+	i := n
+	if m.cfg.Unordered {
+		// Keep the multiset sorted so that its order does not make
+		// distinct states.
+		for i > 0 && ch[i-1] > seg {
+			ch[i] = ch[i-1]
+			i--
+		}
+	}
+	ch[i] = seg
+	ns.Count[side] = n + 1
+}
+
+func removeAt(ns *State, side Side, pos int) {
+	ch := &ns.Net[side]
+	n := int(ns.Count[side])
+	copy(ch[pos:n-1], ch[pos+1:n])
+	ch[n-1] = 0
+	ns.Count[side]--
+}
+
+// Successors lists what can happen next, benign events first (deliveries,
+// then application calls, then timers) and faults last, so that a shrinking
+// random search keeps only the faults that matter.
+func (m *System) Successors(s State, yield func(Step, State)) {
+	sc := &scratch{}
+	for from := A; from <= B; from++ {
+		ch := s.Channel(from)
+		for pos := range ch {
+			reordered := false
+			if pos > 0 {
+				if m.cfg.Unordered {
+					if ch[pos] == ch[pos-1] {
+						continue
+					}
+				} else {
+					if s.Budget.Reorder == 0 {
+						break
+					}
+					reordered = true
+				}
+			}
+			m.deliver(sc, s, from, pos, reordered, yield)
+		}
+	}
+	for side := A; side <= B; side++ {
+		m.calls(sc, s, side, yield)
+	}
+	for side := A; side <= B; side++ {
+		for _, ev := range [...]Event{RetransmissionTimeout, UserTimeout, TimeWaitTimeout} {
+			if len(m.table.index[ev][s.Ends[side].State]) == 0 {
+				continue
+			}
+			m.spontaneous(sc, s, side, Timeout, ev, yield)
+		}
+	}
+	m.faults(s, yield)
+}
+
+func (m *System) deliver(sc *scratch, s State, from Side, pos int, reordered bool, yield func(Step, State)) {
+	seg := s.Net[from][pos]
+	to := from.Other()
+	base := s
+	removeAt(&base, from, pos)
+	if reordered {
+		base.Budget.Reorder--
+	}
+	m.each(sc, &base, to, SegmentArrives, seg, func(o *outcome, isn uint8) {
+		ns := base
+		st := Step{Kind: Deliver, Side: to, Pos: uint8(pos), Seg: seg, Reordered: reordered, ISN: isn}
+		m.settle(sc, &ns, to, SegmentArrives, seg, o, &st, false)
+		yield(st, ns)
+	})
+}
+
+func (m *System) spontaneous(sc *scratch, s State, side Side, kind StepKind, ev Event, yield func(Step, State)) {
+	base := s
+	if ev == OpenActive || ev == OpenPassive {
+		ep := base.Ends[side]
+		ep.Inc++
+		ep.PeerInc = 0
+		ep.Flags &^= flagAborted | flagCrashed
+		base.Ends[side] = ep
+	}
+	m.each(sc, &base, side, ev, 0, func(o *outcome, isn uint8) {
+		if !o.fired() {
+			return
+		}
+		ns := base
+		if ev == Abort {
+			o.ep.Flags |= flagAborted
+		}
+		if ev == UserTimeout && o.ep.State == Closed {
+			o.ep.Flags |= flagAborted
+		}
+		st := Step{Kind: kind, Side: side, Event: ev, ISN: isn}
+		if m.settle(sc, &ns, side, ev, 0, o, &st, true) {
+			yield(st, ns)
+		}
+	})
+}
+
+// calls are the application's moves. Applications SEND only on an open
+// connection, send all their octets before they CLOSE, and the one that
+// closes second waits for the peer's FIN.
+func (m *System) calls(sc *scratch, s State, side Side, yield func(Step, State)) {
+	ep := s.Ends[side]
+	switch ep.State {
+	case Closed:
+		if ep.Inc < uint8(m.cfg.Incarnations)+ep.Crashes && (!ep.Crashed() || s.Count[side] == 0) {
+			ev := OpenActive
+			if m.passive[side] {
+				ev = OpenPassive
+			}
+			m.spontaneous(sc, s, side, Call, ev, yield)
+		}
+	case Established, CloseWait:
+		sent := mod(int(ep.SndNxt)-int(ep.ISS)-1, m.cfg.SeqSpace)
+		if sent < m.cfg.Data[side] {
+			m.spontaneous(sc, s, side, Call, Send, yield)
+		} else if m.mayClose(side, ep.State) {
+			m.spontaneous(sc, s, side, Call, Close, yield)
+		}
+	}
+	if m.cfg.Abort[side] && ep.HasTCB() && !ep.Aborted() {
+		m.spontaneous(sc, s, side, Call, Abort, yield)
+	}
+}
+
+func (m *System) mayClose(side Side, st TCPState) bool {
+	if st == CloseWait {
+		return true
+	}
+	switch m.cfg.Close {
+	case CloseClient:
+		return side == A
+	case CloseServer:
+		return side == B
+	}
+	return true
+}
+
+func (m *System) faults(s State, yield func(Step, State)) {
+	if s.Budget.Loss > 0 {
+		for from := A; from <= B; from++ {
+			ch := s.Channel(from)
+			for pos := range ch {
+				if m.cfg.Unordered && pos > 0 && ch[pos] == ch[pos-1] {
+					continue
+				}
+				ns := s
+				removeAt(&ns, from, pos)
+				ns.Budget.Loss--
+				yield(Step{Kind: Lose, Side: from, Pos: uint8(pos), Seg: ch[pos]}, ns)
+			}
+		}
+	}
+	if s.Budget.Dup > 0 && s.InFlight() < m.cfg.Capacity {
+		for from := A; from <= B; from++ {
+			ch := s.Channel(from)
+			for pos := range ch {
+				if repeats(ch, pos) {
+					continue // a copy of an identical segment gives the same state
+				}
+				ns := s
+				m.push(&ns, from, ch[pos])
+				ns.Budget.Dup--
+				yield(Step{Kind: Duplicate, Side: from, Pos: uint8(pos), Seg: ch[pos]}, ns)
+			}
+		}
+	}
+	if s.Budget.Crash > 0 {
+		for side := A; side <= B; side++ {
+			ep := s.Ends[side]
+			if ep.State == Closed {
+				continue
+			}
+			ns := s
+			if ep.HasTCB() {
+				ep = m.forget(ep)
+			}
+			ep.State = Closed
+			ep.Flags |= flagCrashed | flagAborted
+			ep.Crashes++
+			ns.Ends[side] = ep
+			ns.Budget.Crash--
+			yield(Step{Kind: Crash, Side: side, Deleted: true}, ns)
+		}
+	}
+}
+
+func repeats(ch []Segment, pos int) bool {
+	for i := 0; i < pos; i++ {
+		if ch[i] == ch[pos] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,179 @@
+package properties
+
+import (
+	"encoding/json"
+
+	"github.com/tcpmc/tcpmc/model"
+)
+
+// The JSON form of a report (`tcpmc check --json`). Key names are part of
+// tcpmc's interface.
+
+type jsonReport struct {
+	Variant              string         `json:"variant"`
+	Config               jsonConfig     `json:"config"`
+	States               uint64         `json:"states"`
+	Transitions          uint64         `json:"transitions"`
+	Depth                int            `json:"depth"`
+	ElapsedSeconds       float64        `json:"elapsed_seconds"`
+	Complete             bool           `json:"complete"`
+	Stopped              string         `json:"stopped,omitempty"`
+	BytesPerState        float64        `json:"bytes_per_state"`
+	Exact                bool           `json:"exact"`
+	CollisionProbability float64        `json:"collision_probability"`
+	Properties           []jsonProperty `json:"properties"`
+}
+
+type jsonConfig struct {
+	Open         string  `json:"open"`
+	Close        string  `json:"close"`
+	Data         [2]int  `json:"data"`
+	Abort        [2]bool `json:"abort"`
+	Incarnations int     `json:"incarnations"`
+	Loss         int     `json:"loss"`
+	Dup          int     `json:"dup"`
+	Reorder      int     `json:"reorder"`
+	Crash        int     `json:"crash"`
+	Network      string  `json:"network"`
+	Capacity     int     `json:"capacity"`
+	SeqSpace     int     `json:"seq_space"`
+	Window       int     `json:"window"`
+	Retries      int     `json:"retries"`
+	ISN          string  `json:"isn"`
+}
+
+type jsonProperty struct {
+	Name           string     `json:"name"`
+	Kind           Kind       `json:"kind"`
+	Verdict        Verdict    `json:"verdict"`
+	Description    string     `json:"description"`
+	Counterexample *jsonTrace `json:"counterexample,omitempty"`
+}
+
+type jsonTrace struct {
+	Legend string     `json:"legend"`
+	Start  jsonGlobal `json:"start"`
+	Steps  []jsonStep `json:"steps"`
+}
+
+type jsonStep struct {
+	Index       int           `json:"index"`
+	Kind        string        `json:"kind"`
+	Side        string        `json:"side"`
+	Event       string        `json:"event,omitempty"`
+	Segment     *jsonSegment  `json:"segment,omitempty"`
+	Reordered   bool          `json:"reordered,omitempty"`
+	Rules       []string      `json:"rules"`
+	Sent        []jsonSegment `json:"sent"`
+	Description string        `json:"description"`
+	jsonGlobal
+}
+
+type jsonGlobal struct {
+	Endpoints map[string]jsonEndpoint  `json:"endpoints"`
+	Network   map[string][]jsonSegment `json:"network"`
+}
+
+type jsonEndpoint struct {
+	State   string `json:"state"`
+	ISS     uint8  `json:"iss"`
+	IRS     uint8  `json:"irs"`
+	SndUna  uint8  `json:"snd_una"`
+	SndNxt  uint8  `json:"snd_nxt"`
+	RcvNxt  uint8  `json:"rcv_nxt"`
+	Retries uint8  `json:"retries"`
+	Inc     uint8  `json:"incarnation"`
+}
+
+type jsonSegment struct {
+	Text  string `json:"text"`
+	Flags string `json:"flags"`
+	Seq   uint8  `json:"seq"`
+	Ack   uint8  `json:"ack"`
+	Len   int    `json:"len"`
+}
+
+func configJSON(c model.Config) jsonConfig {
+	network := "fifo"
+	if c.Unordered {
+		network = "unordered"
+	}
+	return jsonConfig{
+		Open: c.Open.String(), Close: c.Close.String(), Data: c.Data, Abort: c.Abort,
+		Incarnations: c.Incarnations, Loss: c.Loss, Dup: c.Dup, Reorder: c.Reorder, Crash: c.Crash,
+		Network: network, Capacity: c.Capacity, SeqSpace: c.SeqSpace, Window: c.Window,
+		Retries: c.RetryLimit, ISN: c.ISN.String(),
+	}
+}
+
+func segmentJSON(nb *Numbering, s model.Segment, from model.Side, peerInc uint8) jsonSegment {
+	return jsonSegment{Text: nb.Segment(s, from, peerInc), Flags: model.CtlString(s.Ctl()), Seq: s.Seq(), Ack: s.Ack(), Len: s.Len()}
+}
+
+func globalJSON(sys *model.System, nb *Numbering, s model.State) jsonGlobal {
+	g := jsonGlobal{Endpoints: map[string]jsonEndpoint{}, Network: map[string][]jsonSegment{}}
+	for side := model.A; side <= model.B; side++ {
+		e := s.Ends[side]
+		g.Endpoints[sys.SideName(side)] = jsonEndpoint{State: e.State.String(), ISS: e.ISS, IRS: e.IRS,
+			SndUna: e.SndUna, SndNxt: e.SndNxt, RcvNxt: e.RcvNxt, Retries: e.Retries, Inc: e.Inc}
+		key := sys.SideName(side) + "->" + sys.SideName(side.Other())
+		segs := []jsonSegment{}
+		for _, seg := range s.Channel(side) {
+			segs = append(segs, segmentJSON(nb, seg, side, e.PeerInc))
+		}
+		g.Network[key] = segs
+	}
+	return g
+}
+
+// TraceJSON is the JSON form of a counterexample.
+func traceJSON(sys *model.System, tr *Trace) *jsonTrace {
+	nb := NewNumbering(sys, tr)
+	out := &jsonTrace{Legend: nb.Legend(sys), Start: globalJSON(sys, nb, tr.Start), Steps: []jsonStep{}}
+	prev := tr.Start
+	for i, ps := range tr.Steps {
+		st := ps.Step
+		js := jsonStep{Index: i + 1, Kind: st.Kind.String(), Side: sys.SideName(st.Side),
+			Reordered: st.Reordered, Rules: []string{}, Sent: []jsonSegment{},
+			Description: sys.Describe(st), jsonGlobal: globalJSON(sys, nb, ps.State)}
+		if st.Kind == model.Call || st.Kind == model.Timeout {
+			js.Event = st.Event.String()
+		}
+		switch st.Kind {
+		case model.Deliver:
+			seg := segmentJSON(nb, st.Seg, st.Side.Other(), prev.Ends[st.Side.Other()].PeerInc)
+			js.Segment = &seg
+		case model.Lose, model.Duplicate:
+			seg := segmentJSON(nb, st.Seg, st.Side, prev.Ends[st.Side].PeerInc)
+			js.Segment = &seg
+		}
+		for _, id := range st.RuleIDs() {
+			js.Rules = append(js.Rules, sys.Table().Rule(id).Name)
+		}
+		for _, s := range st.Sent() {
+			js.Sent = append(js.Sent, segmentJSON(nb, s, st.Side, ps.State.Ends[st.Side].PeerInc))
+		}
+		out.Steps = append(out.Steps, js)
+		prev = ps.State
+	}
+	return out
+}
+
+// MarshalJSON writes the report in the schema `tcpmc check --json` uses.
+func (r *Report) MarshalJSON() ([]byte, error) {
+	jr := jsonReport{
+		Variant: r.Variant, Config: configJSON(r.Config),
+		States: r.States, Transitions: r.Transitions, Depth: r.Depth,
+		ElapsedSeconds: r.Elapsed.Seconds(), Complete: r.Complete, Stopped: string(r.Stopped),
+		BytesPerState: r.BytesPerState(), Exact: r.Exact, CollisionProbability: r.CollisionProbability,
+		Properties: []jsonProperty{},
+	}
+	for _, res := range r.Results {
+		jp := jsonProperty{Name: res.Property.Name, Kind: res.Property.Kind, Verdict: res.Verdict, Description: res.Property.Description}
+		if res.Counterexample != nil {
+			jp.Counterexample = traceJSON(r.sys, res.Counterexample)
+		}
+		jr.Properties = append(jr.Properties, jp)
+	}
+	return json.Marshal(jr)
+}
