@@ -102,7 +102,7 @@ func TestActionPropertyGivesPathThroughTheEdge(t *testing.T) {
 // ring counts modulo n: n states in a single cycle, depth n-1.
 type ring struct{ n int }
 
-func (r ring) Initial() []int                        { return []int{0} }
+func (r ring) Initial() []int                         { return []int{0} }
 func (r ring) Successors(s int, yield func(int, int)) { yield(1, (s+1)%r.n) }
 func (r ring) Key(dst []byte, s int) []byte           { return binary.AppendUvarint(dst, uint64(s)) }
 
