@@ -3,7 +3,9 @@ module github.com/tcpmc/tcpmc
 go 1.26
 
 require (
+	github.com/cockroachdb/datadriven v1.0.3 // indirect
 	github.com/klauspost/cpuid/v2 v2.2.10 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
 	github.com/zeebo/xxh3 v1.1.0 // indirect
 	golang.org/x/sys v0.30.0 // indirect
 )

@@ -28,6 +28,14 @@ type System[S, T any] interface {
 	Key(dst []byte, s S) []byte
 }
 
+// Forker is an optional interface of a System: Fork returns a successor
+// function for the private use of one worker, which may keep caches and
+// scratch space without locking. The engine forks once per worker and
+// otherwise calls Successors.
+type Forker[S, T any] interface {
+	Fork() func(s S, yield func(label T, next S))
+}
+
 // Invariant is a safety property of single states.
 type Invariant[S any] struct {
 	Name  string
@@ -159,7 +167,9 @@ func (p Path[S, T]) Last() S {
 func Run[S, T any](ctx context.Context, sys System[S, T], opts Options[S, T]) *Result[S, T] {
 	e := newEngine(sys, opts)
 	e.run(ctx)
-	return e.result()
+	r := e.result()
+	e.set.release()
+	return r
 }
 
 // visited is the set of states seen so far, keyed by the hash of a state's
@@ -168,6 +178,7 @@ type visited interface {
 	contains(h uint64, key []byte) bool
 	insert(h uint64, key string) bool
 	bytes() uint64
+	release() // frees the memory; the set is unusable afterwards
 }
 
 type fingerprints struct{ *fpSet }
@@ -197,6 +208,7 @@ func (x *exactSet) insert(_ uint64, key string) bool {
 }
 
 func (x *exactSet) bytes() uint64 { return x.size }
+func (x *exactSet) release()      { x.m = nil }
 
 // violationAt locates a violation: the state at (depth, index) violates an
 // invariant (action < 0) or its action-th successor violates an action
@@ -493,6 +505,14 @@ type workerPool[S, T any] struct {
 	e       *engine[S, T]
 	results []*chunkResult[S]
 	spare   []*chunkResult[S]
+	succ    []func(S, func(T, S)) // one successor function per worker
+}
+
+func (e *engine[S, T]) successorFunc() func(S, func(T, S)) {
+	if f, ok := e.sys.(Forker[S, T]); ok {
+		return f.Fork()
+	}
+	return e.sys.Successors
 }
 
 func newWorkerPool[S, T any](e *engine[S, T]) *workerPool[S, T] {
@@ -518,10 +538,13 @@ func (w *workerPool[S, T]) expand(cur []S, begin, end, depth int) []*chunkResult
 		w.results = append(w.results, r)
 	}
 	workers := min(w.e.opts.Workers, nChunks)
+	for len(w.succ) < workers {
+		w.succ = append(w.succ, w.e.successorFunc())
+	}
 	if workers <= 1 {
 		var buf []byte
 		for c := 0; c < nChunks; c++ {
-			buf = w.e.expandChunk(cur, begin+c*chunkSize, min(begin+(c+1)*chunkSize, end), depth, w.results[c], buf)
+			buf = w.e.expandChunk(w.succ[0], cur, begin+c*chunkSize, min(begin+(c+1)*chunkSize, end), depth, w.results[c], buf)
 		}
 		return w.results
 	}
@@ -529,6 +552,7 @@ func (w *workerPool[S, T]) expand(cur []S, begin, end, depth int) []*chunkResult
 	var wg sync.WaitGroup
 	for k := 0; k < workers; k++ {
 		wg.Add(1)
+		succ := w.succ[k]
 		go func() {
 			defer wg.Done()
 			var buf []byte
@@ -537,7 +561,7 @@ func (w *workerPool[S, T]) expand(cur []S, begin, end, depth int) []*chunkResult
 				if c >= nChunks {
 					return
 				}
-				buf = w.e.expandChunk(cur, begin+c*chunkSize, min(begin+(c+1)*chunkSize, end), depth, w.results[c], buf)
+				buf = w.e.expandChunk(succ, cur, begin+c*chunkSize, min(begin+(c+1)*chunkSize, end), depth, w.results[c], buf)
 			}
 		}()
 	}
@@ -545,53 +569,71 @@ func (w *workerPool[S, T]) expand(cur []S, begin, end, depth int) []*chunkResult
 	return w.results
 }
 
+// expansion is one worker's context while it expands a chunk; its emit
+// method is the yield function given to the system, made once per chunk
+// rather than once per state.
+type expansion[S, T any] struct {
+	e     *engine[S, T]
+	r     *chunkResult[S]
+	s     S
+	idx   uint32
+	n     uint32
+	depth int
+	store bool
+	buf   []byte
+}
+
+func (x *expansion[S, T]) emit(label T, t S) {
+	e := x.e
+	a := x.n
+	x.n++
+	nInv := len(e.opts.Invariants)
+	for k, act := range e.opts.Actions {
+		p := nInv + k
+		if e.active[p] && !act.Holds(x.s, label, t) {
+			x.r.note(p, violationAt{x.depth, x.idx, int(a)})
+		}
+	}
+	x.buf = e.sys.Key(x.buf[:0], t)
+	h := xxh3.Hash(x.buf)
+	if e.set.contains(h, x.buf) {
+		return
+	}
+	if !x.store {
+		x.r.beyondDepth = true
+		return
+	}
+	c := candidate[S]{state: t, hash: h, parent: x.idx, action: a}
+	if e.opts.Exact {
+		c.key = string(x.buf)
+	}
+	x.r.cands = append(x.r.cands, c)
+}
+
 // expandChunk checks and expands states cur[begin:end] of the given level.
 // It only reads the visited set.
-func (e *engine[S, T]) expandChunk(cur []S, begin, end, depth int, r *chunkResult[S], buf []byte) []byte {
+func (e *engine[S, T]) expandChunk(successors func(S, func(T, S)), cur []S, begin, end, depth int, r *chunkResult[S], buf []byte) []byte {
 	nInv, nAct := len(e.opts.Invariants), len(e.opts.Actions)
-	storeSuccessors := e.opts.MaxDepth == 0 || depth < e.opts.MaxDepth
+	x := &expansion[S, T]{e: e, r: r, depth: depth, buf: buf,
+		store: e.opts.MaxDepth == 0 || depth < e.opts.MaxDepth}
+	emit := x.emit
 	for i := begin; i < end; i++ {
-		s := cur[i]
-		idx := uint32(i)
+		x.s, x.idx, x.n = cur[i], uint32(i), 0
 		for p, inv := range e.opts.Invariants {
-			if e.active[p] && !inv.Holds(s) {
-				r.note(p, violationAt{depth, idx, -1})
+			if e.active[p] && !inv.Holds(x.s) {
+				r.note(p, violationAt{depth, x.idx, -1})
 			}
 		}
-		n := uint32(0)
-		e.sys.Successors(s, func(label T, t S) {
-			a := n
-			n++
-			for k, act := range e.opts.Actions {
-				p := nInv + k
-				if e.active[p] && !act.Holds(s, label, t) {
-					r.note(p, violationAt{depth, idx, int(a)})
-				}
-			}
-			buf = e.sys.Key(buf[:0], t)
-			h := xxh3.Hash(buf)
-			if e.set.contains(h, buf) {
-				return
-			}
-			if !storeSuccessors {
-				r.beyondDepth = true
-				return
-			}
-			c := candidate[S]{state: t, hash: h, parent: idx, action: a}
-			if e.opts.Exact {
-				c.key = string(buf)
-			}
-			r.cands = append(r.cands, c)
-		})
-		r.transitions += uint64(n)
-		if n == 0 && e.opts.Deadlock != "" {
+		successors(x.s, emit)
+		r.transitions += uint64(x.n)
+		if x.n == 0 && e.opts.Deadlock != "" {
 			p := nInv + nAct
-			if e.active[p] && (e.opts.Final == nil || !e.opts.Final(s)) {
-				r.note(p, violationAt{depth, idx, -1})
+			if e.active[p] && (e.opts.Final == nil || !e.opts.Final(x.s)) {
+				r.note(p, violationAt{depth, x.idx, -1})
 			}
 		}
 	}
-	return buf
+	return x.buf
 }
 
 // note records a violation if it is the first one of its property in the

@@ -54,7 +54,7 @@ func newFPSet() *fpSet {
 
 func (t *fpSet) alloc(q uint) {
 	t.q = q
-	t.slots = make([]byte, (1<<q)*slotBytes+2)
+	t.slots = allocTable((1<<q)*slotBytes + 2)
 	t.limit = int(maxLoad * float64(uint64(1)<<q))
 }
 
@@ -176,6 +176,7 @@ func (t *fpSet) grow() {
 			left = append(left, l) // distances halve when the table doubles: in practice never
 		}
 	}
+	freeTable(old)
 	for _, f := range left {
 		t.placeGrowing(f)
 	}
@@ -183,6 +184,11 @@ func (t *fpSet) grow() {
 }
 
 func (t *fpSet) len() int { return t.n }
+
+func (t *fpSet) release() {
+	freeTable(t.slots)
+	t.slots, t.overflow = nil, nil
+}
 
 // bytes is the memory the table holds (the overflow map, normally empty,
 // at an estimated 40 bytes an entry).

@@ -78,3 +78,28 @@ func BenchmarkFPSetInsert(b *testing.B) {
 	}
 	b.ReportMetric(float64(set.bytes())/float64(set.len()), "B/entry")
 }
+
+// BenchmarkFPSetLookupLarge looks up random present and absent
+// fingerprints in a table of 8 million entries, the size of a large check.
+func BenchmarkFPSetLookupLarge(b *testing.B) {
+	set := newFPSet()
+	defer set.release()
+	r := rand.New(rand.NewPCG(5, 6))
+	keys := make([]uint64, 8<<20)
+	for i := range keys {
+		keys[i] = r.Uint64()
+		set.insert(keys[i])
+	}
+	b.ResetTimer()
+	hits := 0
+	for i := 0; i < b.N; i++ {
+		h := keys[(i*7919)%len(keys)]
+		if i%3 == 0 {
+			h = r.Uint64()
+		}
+		if set.contains(h) {
+			hits++
+		}
+	}
+	b.ReportMetric(float64(set.bytes())/float64(set.len()), "B/entry")
+}

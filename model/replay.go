@@ -37,10 +37,13 @@ func (m *System) Replay(start State, steps []PathStep) error {
 // CanFire reports whether an event has a rule whose guard holds for the
 // endpoint of side in s (ignoring network capacity).
 func (m *System) CanFire(s State, side Side, ev Event) bool {
-	var sc scratch
-	fired := false
-	m.each(&sc, &s, side, ev, 0, func(o *outcome, _ uint8) { fired = fired || o.fired() })
-	return fired
+	x := m.newExpander(false)
+	for _, r := range x.outcomes(&s, side, ev, 0) {
+		if r.o.fired() {
+			return true
+		}
+	}
+	return false
 }
 
 // Describe says in words what a step did, naming the rules that fired.

@@ -160,11 +160,15 @@ var rfc9293Rules = []Rule{
 	{Name: "last-ack.rcv-ack-of-data", Section: "3.10.7.4 (as ESTABLISHED)", In: "LAST-ACK", On: "segment 5",
 		If: "SND.UNA < SEG.ACK =< SND.NXT", Do: "SND.UNA := SEG.ACK; RETRIES := 0", Then: "continue",
 		Why: "data sent before the FIN is acknowledged: the FIN is now first to retransmit"},
+	{Name: "last-ack.rcv-ack-other", Section: "3.10.7.4", In: "LAST-ACK", On: "segment 5", If: "SEG.TEXT == 0 && !FIN",
+		Why: "an ACK that acknowledges nothing new is ignored"},
 	{Name: "time-wait.rcv-ack", Section: "3.10.7.4", In: "TIME-WAIT", On: "segment 5", If: "!FIN",
 		Why: "only a retransmitted FIN is expected in TIME-WAIT"},
 	{Name: "synchronized.rcv-ack", Section: "3.10.7.4", In: "ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT", On: "segment 5",
 		If: "SND.UNA < SEG.ACK =< SND.NXT", Do: "SND.UNA := SEG.ACK; RETRIES := 0", Then: "continue",
-		Why: "new data acknowledged; a duplicate ACK changes nothing"},
+		Why: "new data acknowledged"},
+	{Name: "synchronized.rcv-dup-ack", Section: "3.10.7.4", In: "ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT", On: "segment 5",
+		If: "SEG.TEXT == 0 && !FIN", Why: "a duplicate ACK (SEG.ACK =< SND.UNA) with nothing else in the segment is ignored"},
 
 	// seventh: segment text
 	{Name: "synchronized.rcv-text", Section: "3.10.7.4", In: textStates, On: "segment 7",
@@ -173,6 +177,9 @@ var rfc9293Rules = []Rule{
 	{Name: "synchronized.rcv-text-ahead", Section: "3.10.7.4", In: textStates, On: "segment 7",
 		If: "SEG.TEXT > 0", Send: bareACK,
 		Why: "in the window but beyond RCV.NXT: acknowledge RCV.NXT (MAY-13); not held for later"},
+
+	{Name: "fin-received.rcv-text", Section: "3.10.7.4", In: "CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT", On: "segment 7",
+		If: "SEG.TEXT > 0", Then: "continue", Why: "cannot occur after the peer's FIN: the text is ignored"},
 
 	// eighth: FIN
 	{Name: "any.rcv-fin-ahead", Section: "3.10.7.4", In: otherStates, On: "segment 8",

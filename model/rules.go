@@ -81,19 +81,20 @@ func (e *RuleError) Unwrap() error { return e.Err }
 // compiledRule is a rule ready to run.
 type compiledRule struct {
 	Rule
-	id       int
-	states   uint16 // bit per TCPState
-	event    Event
-	step     uint8 // segment processing step, 1..8
-	guard    *compiled
-	eff      effect
-	sendAt   int // index in eff.assigns before which the segment is formed; -1: after all
-	send     *template
-	next     TCPState
-	changes  bool
-	cont     bool
-	readsISN bool
-	setsIRS  bool
+	id         int
+	states     uint16 // bit per TCPState
+	event      Event
+	step       uint8 // segment processing step, 1..8
+	guard      *compiled
+	eff        effect
+	sendAt     int // index in eff.assigns before which the segment is formed; -1: after all
+	send       *template
+	next       TCPState
+	changes    bool
+	cont       bool
+	readsISN   bool
+	readsWorld bool // reads NET.QUIET or MSL.ELAPSED
+	setsIRS    bool
 }
 
 func (r *compiledRule) appliesIn(s TCPState) bool { return r.states&(1<<s) != 0 }
@@ -235,6 +236,18 @@ func compileRule(r Rule, id int, macros map[string]*compiled) (*compiledRule, er
 	if c.eff.deliver && c.event != SegmentArrives {
 		return fail("do", fmt.Errorf("deliver needs an arriving segment"))
 	}
+	uses := func(name string) bool {
+		if c.guard != nil && c.guard.usesID[name] {
+			return true
+		}
+		for _, a := range c.eff.assigns {
+			if a.value.usesID[name] {
+				return true
+			}
+		}
+		return c.send != nil && (c.send.seq.usesID[name] || c.send.ack != nil && c.send.ack.usesID[name])
+	}
+	c.readsWorld = uses("NET.QUIET") || uses("MSL.ELAPSED")
 	if c.event != SegmentArrives {
 		for _, seg := range []string{"SEG.SEQ", "SEG.ACK", "SEG.LEN", "SEG.TEXT", "SYN", "ACK", "FIN", "RST"} {
 			if c.guard != nil && c.guard.usesID[seg] {

@@ -232,7 +232,7 @@ const (
 func (s Side) Other() Side { return 1 - s }
 
 // MaxInFlight is the most segments the network can hold.
-const MaxInFlight = 6
+const MaxInFlight = 4
 
 // Budget is what is left of each fault.
 type Budget struct {

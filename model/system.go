@@ -33,6 +33,9 @@ type System struct {
 	table   *Table
 	p       params
 	passive [2]bool // the side's application listens
+	// readsWorld marks events whose rules read NET.QUIET or MSL.ELAPSED:
+	// their outcome depends on more than the endpoint and is not memoized.
+	readsWorld [numEvents]bool
 }
 
 // NewSystem builds the model of a variant under a configuration.
@@ -47,6 +50,9 @@ func NewSystem(v *Variant, cfg Config) (*System, error) {
 	m := &System{cfg: cfg, variant: v, table: t,
 		p: params{seqSpace: cfg.SeqSpace, window: cfg.Window, retryLimit: cfg.RetryLimit}}
 	m.passive[B] = cfg.Open == ClientServer
+	for _, r := range t.rules {
+		m.readsWorld[r.event] = m.readsWorld[r.event] || r.readsWorld
+	}
 	return m, nil
 }
 
@@ -124,18 +130,12 @@ func (m *System) Initial() []State {
 	for side := A; side <= B; side++ {
 		s.Ends[side] = Endpoint{Clock: m.initialClock(side)}
 		if m.passive[side] {
-			var sc scratch
-			st := Step{}
-			ep := s.Ends[side]
-			ep.Inc = 1
-			s.Ends[side] = ep
-			m.each(&sc, &s, side, OpenPassive, 0, func(o *outcome, _ uint8) {
-				s.Ends[side] = o.ep
-				st.NRules = o.nRules
-			})
-			if st.NRules == 0 {
+			s.Ends[side].Inc = 1
+			o, _ := m.newExpander(false).runOne(&s, side, OpenPassive, 0, s.Ends[side].Clock)
+			if !o.fired() {
 				panic(fmt.Sprintf("variant %s has no rule for a passive OPEN in CLOSED", m.variant.Name))
 			}
+			s.Ends[side] = o.ep
 		}
 	}
 	return []State{s}
@@ -150,18 +150,76 @@ func (m *System) Final(s State) bool {
 	return s.InFlight() == 0 && !s.Ends[A].HasTCB() && !s.Ends[B].HasTCB()
 }
 
-// scratch holds what evaluating one event needs, allocated once per state
-// expanded rather than once per event.
-type scratch struct {
-	ep Endpoint
-	e  env
-	w  world
+// expander computes successors for one worker: it owns scratch space for
+// the rule interpreter and a memo of interpreter outcomes, which depend on
+// nothing but the endpoint, the event, the segment and the ISN offered
+// (unless the rules read the environment predicates).
+type expander struct {
+	m     *System
+	w     world
+	ep    Endpoint
+	e     env
+	peer  world    // for MSL.ELAPSED, which looks at the peer's timers
+	peerE env      // likewise
+	peerP Endpoint // likewise
+	base  State
+	tmp   State // a copy for relisten, so that successor states stay on the stack
+	res   []result
+	memo  []memoEntry // nil: no memo
 }
+
+type result struct {
+	o   outcome
+	isn uint8
+}
+
+type cacheKey struct {
+	ep  Endpoint
+	seg Segment
+	ev  Event
+	isn uint8
+}
+
+// memoEntry is a slot of the memo, a direct-mapped cache: a key that hashes
+// to an occupied slot replaces what was there.
+type memoEntry struct {
+	key     cacheKey
+	o       outcome
+	isnRead bool
+	valid   bool
+}
+
+const memoBits = 15
+
+func (k *cacheKey) slot() uint64 {
+	e := &k.ep
+	a := uint64(e.State) | uint64(e.Flags)<<8 | uint64(e.ISS)<<16 | uint64(e.IRS)<<24 |
+		uint64(e.SndUna)<<32 | uint64(e.SndNxt)<<40 | uint64(e.RcvNxt)<<48 | uint64(e.Retries)<<56
+	b := uint64(e.Clock) | uint64(e.Inc)<<8 | uint64(e.PeerInc)<<16 | uint64(e.Crashes)<<24 | uint64(k.seg)<<32
+	c := uint64(k.ev) | uint64(k.isn)<<8
+	h := a*0x9E3779B97F4A7C15 ^ b*0xC2B2AE3D27D4EB4F ^ c*0x165667B19E3779F9
+	h ^= h >> 31
+	h *= 0xD6E8FEB86659FD93
+	return h >> (64 - memoBits)
+}
+
+func (m *System) newExpander(memo bool) *expander {
+	x := &expander{m: m}
+	x.w.x, x.peer.x = x, x
+	if memo {
+		x.memo = make([]memoEntry, 1<<memoBits)
+	}
+	return x
+}
+
+// Fork gives a worker of the search its own successor function (see
+// explore.Forker).
+func (m *System) Fork() func(State, func(Step, State)) { return m.newExpander(true).successors }
 
 // world answers the environment predicates of an endpoint from the whole
 // state.
 type world struct {
-	m      *System
+	x      *expander
 	s      *State
 	side   Side
 	nested bool
@@ -199,46 +257,66 @@ func (w *world) mslElapsed() bool {
 	if !peer.HasTCB() || peer.Inc != ep.PeerInc {
 		return true
 	}
-	pw := world{m: w.m, s: w.s, side: w.side.Other(), nested: true}
-	e := env{ep: &peer, p: &w.m.p, world: &pw}
-	for _, r := range w.m.table.index[RetransmissionTimeout][peer.State] {
-		if r.guard == nil || r.guard.eval(&e) != 0 {
+	x := w.x
+	x.peer.s, x.peer.side, x.peer.nested = w.s, w.side.Other(), true
+	x.peerP = peer
+	x.peerE = env{ep: &x.peerP, p: &x.m.p, world: &x.peer}
+	for _, r := range x.m.table.index[RetransmissionTimeout][peer.State] {
+		if r.guard == nil || r.guard.eval(&x.peerE) != 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// each runs an event on one endpoint of s and calls f with the outcome,
-// once per initial sequence number the event may choose: one, the host's
-// clock, unless ISNs are arbitrary and the host has had a connection
-// before.
-func (m *System) each(sc *scratch, s *State, side Side, ev Event, seg Segment, f func(o *outcome, isn uint8)) {
-	sc.w = world{m: m, s: s, side: side}
-	sc.ep = s.Ends[side]
-	sc.e = env{ep: &sc.ep, seg: seg, isn: s.Ends[side].Clock, p: &m.p, world: &sc.w}
-	o := m.table.run(ev, &sc.e)
-	f(&o, sc.e.isn)
-	if !sc.e.isnRead || m.cfg.ISN != ISNArbitrary || s.Ends[side].Flags&flagUsedSeq == 0 {
-		return
-	}
-	clock := s.Ends[side].Clock
-	for v := 0; v < m.cfg.SeqSpace; v++ {
-		if uint8(v) == clock {
-			continue
+// runOne runs an event on one endpoint of s with a given ISN on offer.
+func (x *expander) runOne(s *State, side Side, ev Event, seg Segment, isn uint8) (outcome, bool) {
+	ep := s.Ends[side]
+	var slot *memoEntry
+	if x.memo != nil && !x.m.readsWorld[ev] {
+		key := cacheKey{ep: ep, seg: seg, ev: ev, isn: isn}
+		slot = &x.memo[key.slot()]
+		if slot.valid && slot.key == key {
+			return slot.o, slot.isnRead
 		}
-		sc.ep = s.Ends[side]
-		sc.e = env{ep: &sc.ep, seg: seg, isn: uint8(v), p: &m.p, world: &sc.w}
-		o := m.table.run(ev, &sc.e)
-		f(&o, uint8(v))
+		slot.key = key
 	}
+	x.w.s, x.w.side, x.w.nested = s, side, false
+	x.ep = ep
+	x.e = env{ep: &x.ep, seg: seg, isn: isn, p: &x.m.p, world: &x.w}
+	o := x.m.table.run(ev, &x.e)
+	if slot != nil {
+		slot.o, slot.isnRead, slot.valid = o, x.e.isnRead, true
+	}
+	return o, x.e.isnRead
+}
+
+// outcomes runs an event on one endpoint of s, once per initial sequence
+// number the event may choose: one, the host's clock, unless ISNs are
+// arbitrary and the host has had a connection before. The slice is reused
+// by the next call.
+func (x *expander) outcomes(s *State, side Side, ev Event, seg Segment) []result {
+	clock := s.Ends[side].Clock
+	o, isnRead := x.runOne(s, side, ev, seg, clock)
+	x.res = append(x.res[:0], result{o, clock})
+	if !isnRead || x.m.cfg.ISN != ISNArbitrary || s.Ends[side].Flags&flagUsedSeq == 0 {
+		return x.res
+	}
+	for v := 0; v < x.m.cfg.SeqSpace; v++ {
+		if uint8(v) != clock {
+			o, _ := x.runOne(s, side, ev, seg, uint8(v))
+			x.res = append(x.res, result{o, uint8(v)})
+		}
+	}
+	return x.res
 }
 
 // settle writes an endpoint's outcome into ns: ghost bookkeeping, TCB
 // deletion, the segments sent, and a listening application taking the next
 // connection. It reports false if the segments do not fit the network and
 // the event may not happen now.
-func (m *System) settle(sc *scratch, ns *State, side Side, ev Event, seg Segment, o *outcome, st *Step, spontaneous bool) bool {
+func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcome, st *Step, spontaneous bool) bool {
+	m := x.m
 	if spontaneous && ns.InFlight()+int(o.nOut) > m.cfg.Capacity {
 		return false
 	}
@@ -265,7 +343,7 @@ func (m *System) settle(sc *scratch, ns *State, side Side, ev Event, seg Segment
 		m.push(ns, side, o.out[i])
 	}
 	if st.Deleted && m.passive[side] && ep.Inc < uint8(m.cfg.Incarnations)+ep.Crashes {
-		m.relisten(sc, ns, side, st)
+		x.relisten(ns, side, st)
 	}
 	return true
 }
@@ -281,22 +359,22 @@ func (m *System) forget(ep Endpoint) Endpoint {
 
 // relisten: the listening application's socket outlives each connection,
 // so as soon as one is deleted the next passive OPEN is in place.
-func (m *System) relisten(sc *scratch, ns *State, side Side, st *Step) {
+func (x *expander) relisten(ns *State, side Side, st *Step) {
 	ep := ns.Ends[side]
 	ep.Inc++
 	ep.Flags &^= flagAborted
 	ns.Ends[side] = ep
-	m.each(sc, ns, side, OpenPassive, 0, func(o *outcome, _ uint8) {
-		if !o.fired() {
-			return
-		}
-		ns.Ends[side] = o.ep
-		for i := uint8(0); i < o.nRules && st.NRules < maxRulesPerStep; i++ {
-			st.Rules[st.NRules] = o.rules[i]
-			st.NRules++
-		}
-		st.Relisten = true
-	})
+	x.tmp = *ns
+	o, _ := x.runOne(&x.tmp, side, OpenPassive, 0, ep.Clock)
+	if !o.fired() {
+		return
+	}
+	ns.Ends[side] = o.ep
+	for i := uint8(0); i < o.nRules && st.NRules < maxRulesPerStep; i++ {
+		st.Rules[st.NRules] = o.rules[i]
+		st.NRules++
+	}
+	st.Relisten = true
 }
 
 func (m *System) push(ns *State, side Side, seg Segment) {
@@ -330,7 +408,11 @@ func removeAt(ns *State, side Side, pos int) {
 // then application calls, then timers) and faults last, so that a shrinking
 // random search keeps only the faults that matter.
 func (m *System) Successors(s State, yield func(Step, State)) {
-	sc := &scratch{}
+	m.newExpander(false).successors(s, yield)
+}
+
+func (x *expander) successors(s State, yield func(Step, State)) {
+	m := x.m
 	for from := A; from <= B; from++ {
 		ch := s.Channel(from)
 		for pos := range ch {
@@ -347,70 +429,67 @@ func (m *System) Successors(s State, yield func(Step, State)) {
 					reordered = true
 				}
 			}
-			m.deliver(sc, s, from, pos, reordered, yield)
+			x.deliver(&s, from, pos, reordered, yield)
 		}
 	}
 	for side := A; side <= B; side++ {
-		m.calls(sc, s, side, yield)
+		x.calls(&s, side, yield)
 	}
 	for side := A; side <= B; side++ {
 		for _, ev := range [...]Event{RetransmissionTimeout, UserTimeout, TimeWaitTimeout} {
-			if len(m.table.index[ev][s.Ends[side].State]) == 0 {
-				continue
+			if len(m.table.index[ev][s.Ends[side].State]) > 0 {
+				x.spontaneous(&s, side, Timeout, ev, yield)
 			}
-			m.spontaneous(sc, s, side, Timeout, ev, yield)
 		}
 	}
 	m.faults(s, yield)
 }
 
-func (m *System) deliver(sc *scratch, s State, from Side, pos int, reordered bool, yield func(Step, State)) {
+func (x *expander) deliver(s *State, from Side, pos int, reordered bool, yield func(Step, State)) {
 	seg := s.Net[from][pos]
 	to := from.Other()
-	base := s
-	removeAt(&base, from, pos)
+	x.base = *s
+	removeAt(&x.base, from, pos)
 	if reordered {
-		base.Budget.Reorder--
+		x.base.Budget.Reorder--
 	}
-	m.each(sc, &base, to, SegmentArrives, seg, func(o *outcome, isn uint8) {
-		ns := base
-		st := Step{Kind: Deliver, Side: to, Pos: uint8(pos), Seg: seg, Reordered: reordered, ISN: isn}
-		m.settle(sc, &ns, to, SegmentArrives, seg, o, &st, false)
+	for _, r := range x.outcomes(&x.base, to, SegmentArrives, seg) {
+		ns := x.base
+		st := Step{Kind: Deliver, Side: to, Pos: uint8(pos), Seg: seg, Reordered: reordered, ISN: r.isn}
+		x.settle(&ns, to, SegmentArrives, seg, &r.o, &st, false)
 		yield(st, ns)
-	})
+	}
 }
 
-func (m *System) spontaneous(sc *scratch, s State, side Side, kind StepKind, ev Event, yield func(Step, State)) {
-	base := s
+func (x *expander) spontaneous(s *State, side Side, kind StepKind, ev Event, yield func(Step, State)) {
+	x.base = *s
 	if ev == OpenActive || ev == OpenPassive {
-		ep := base.Ends[side]
+		ep := x.base.Ends[side]
 		ep.Inc++
 		ep.PeerInc = 0
 		ep.Flags &^= flagAborted | flagCrashed
-		base.Ends[side] = ep
+		x.base.Ends[side] = ep
 	}
-	m.each(sc, &base, side, ev, 0, func(o *outcome, isn uint8) {
-		if !o.fired() {
-			return
+	for _, r := range x.outcomes(&x.base, side, ev, 0) {
+		if !r.o.fired() {
+			continue
 		}
-		ns := base
-		if ev == Abort {
-			o.ep.Flags |= flagAborted
+		ns := x.base
+		if ev == Abort || ev == UserTimeout && r.o.ep.State == Closed {
+			r.o.ep.Flags |= flagAborted
 		}
-		if ev == UserTimeout && o.ep.State == Closed {
-			o.ep.Flags |= flagAborted
-		}
-		st := Step{Kind: kind, Side: side, Event: ev, ISN: isn}
-		if m.settle(sc, &ns, side, ev, 0, o, &st, true) {
+		st := Step{Kind: kind, Side: side, Event: ev, ISN: r.isn}
+		if x.settle(&ns, side, ev, 0, &r.o, &st, true) {
 			yield(st, ns)
 		}
-	})
+	}
 }
 
 // calls are the application's moves. Applications SEND only on an open
 // connection, send all their octets before they CLOSE, and the one that
 // closes second waits for the peer's FIN.
-func (m *System) calls(sc *scratch, s State, side Side, yield func(Step, State)) {
+func (x *expander) calls(s *State, side Side, yield func(Step, State)) {
+	m := x.m
 	ep := s.Ends[side]
 	switch ep.State {
 	case Closed:
@@ -419,18 +498,18 @@ func (m *System) calls(sc *scratch, s State, side Side, yield func(Step, State))
 			if m.passive[side] {
 				ev = OpenPassive
 			}
-			m.spontaneous(sc, s, side, Call, ev, yield)
+			x.spontaneous(s, side, Call, ev, yield)
 		}
 	case Established, CloseWait:
 		sent := mod(int(ep.SndNxt)-int(ep.ISS)-1, m.cfg.SeqSpace)
 		if sent < m.cfg.Data[side] {
-			m.spontaneous(sc, s, side, Call, Send, yield)
+			x.spontaneous(s, side, Call, Send, yield)
 		} else if m.mayClose(side, ep.State) {
-			m.spontaneous(sc, s, side, Call, Close, yield)
+			x.spontaneous(s, side, Call, Close, yield)
 		}
 	}
 	if m.cfg.Abort[side] && ep.HasTCB() && !ep.Aborted() {
-		m.spontaneous(sc, s, side, Call, Abort, yield)
+		x.spontaneous(s, side, Call, Abort, yield)
 	}
 }
 

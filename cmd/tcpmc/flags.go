@@ -31,7 +31,7 @@ func (f *configFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.reorder, "reorder", d.Reorder, "segments a FIFO channel may deliver ahead of older ones")
 	fs.IntVar(&f.crash, "crash", d.Crash, "host crashes (the TCB is lost; the application reopens after a quiet time)")
 	fs.StringVar(&f.network, "network", "fifo", "channel order: fifo (plus -reorder) or unordered")
-	fs.IntVar(&f.capacity, "capacity", d.Capacity, "segments the network holds at once, both directions together (1-6)")
+	fs.IntVar(&f.capacity, "capacity", d.Capacity, "segments the network holds at once, both directions together (1-4)")
 	fs.IntVar(&f.seqSpace, "seq-space", d.SeqSpace, "size of the sequence number space (power of two, 8-256)")
 	fs.IntVar(&f.window, "window", d.Window, "receive window RCV.WND")
 	fs.IntVar(&f.retries, "retries", d.RetryLimit, "retransmissions of a segment before the connection is given up")
@@ -142,8 +142,9 @@ func parseSize(s string) (uint64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-	if err != nil || v <= 0 {
+	bytes := v * float64(mult)
+	if err != nil || !(bytes >= 1 && bytes < 1<<62) {
 		return 0, fmt.Errorf("%q is not a size (try 512MiB or 4GiB)", s)
 	}
-	return uint64(v * float64(mult)), nil
+	return uint64(bytes), nil
 }

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func runTool(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckDefaultHolds(t *testing.T) {
+	code, out, errOut := runTool("check")
+	if code != exitHolds {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"variant rfc9293", "complete", "handshake-sync", "no-deadlock"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "violated") || strings.Contains(out, "unknown") {
+		t.Errorf("rfc9293 should hold:\n%s", out)
+	}
+	if errOut != "" {
+		t.Errorf("no progress line expected off a terminal, got %q", errOut)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	code, out, _ := runTool("check", "--json", "--retries", "1")
+	if code != exitViolated {
+		t.Fatalf("exit %d, want %d (no-deadlock is violated with one retry)", code, exitViolated)
+	}
+	var rep struct {
+		Variant        string         `json:"variant"`
+		Config         map[string]any `json:"config"`
+		States         *int           `json:"states"`
+		Transitions    *int           `json:"transitions"`
+		Depth          *int           `json:"depth"`
+		ElapsedSeconds *float64       `json:"elapsed_seconds"`
+		Complete       *bool          `json:"complete"`
+		Properties     []struct {
+			Name           string `json:"name"`
+			Kind           string `json:"kind"`
+			Verdict        string `json:"verdict"`
+			Counterexample *struct {
+				Steps []struct {
+					Rules     []string                  `json:"rules"`
+					Kind      string                    `json:"kind"`
+					Endpoints map[string]map[string]any `json:"endpoints"`
+				} `json:"steps"`
+			} `json:"counterexample"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if rep.Variant != "rfc9293" || rep.Config["retries"] != 1.0 || rep.States == nil || rep.Transitions == nil ||
+		rep.Depth == nil || rep.ElapsedSeconds == nil || rep.Complete == nil || len(rep.Properties) != 7 {
+		t.Fatalf("missing keys: %+v", rep)
+	}
+	violated := 0
+	for _, p := range rep.Properties {
+		if p.Kind != "safety" {
+			t.Errorf("%s: kind %q", p.Name, p.Kind)
+		}
+		if p.Verdict == "violated" {
+			violated++
+			if p.Counterexample == nil || len(p.Counterexample.Steps) == 0 {
+				t.Fatalf("%s: violated without counterexample steps", p.Name)
+			}
+			for _, s := range p.Counterexample.Steps {
+				if s.Kind == "" || s.Endpoints["client"]["state"] == nil || s.Endpoints["server"]["state"] == nil {
+					t.Fatalf("%s: step lacks kind or endpoint states: %+v", p.Name, s)
+				}
+			}
+		}
+	}
+	if violated != 1 {
+		t.Errorf("want exactly no-deadlock violated, got %d violations", violated)
+	}
+}
+
+func TestViolationPrintsChart(t *testing.T) {
+	code, out, _ := runTool("check", "--retries", "1", "--property", "no-deadlock")
+	if code != exitViolated {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"no-deadlock violated", "SYN=1, seq=x", "SYN=1, ACK=1, seq=y, ack=x+1", "initial sequence numbers"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestLimitExitsWith3(t *testing.T) {
+	code, out, _ := runTool("check", "--max-states", "500")
+	if code != exitLimit || !strings.Contains(out, "unknown") || !strings.Contains(out, "state limit") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	code, _, _ = runTool("check", "--max-memory", "1KiB")
+	if code != exitLimit {
+		t.Fatalf("memory limit: exit %d", code)
+	}
+}
+
+func TestBadInputIsOneLineAndExit2(t *testing.T) {
+	cases := [][]string{
+		{"frobnicate"},
+		{"check", "--no-such-flag"},
+		{"check", "--loss", "many"},
+		{"check", "--variant", "rfc0000"},
+		{"check", "--seq-space", "12"},
+		{"check", "--capacity", "0"},
+		{"check", "--window", "40"},
+		{"check", "--data", "1,2,3"},
+		{"check", "--data", "9"},
+		{"check", "--close", "nobody"},
+		{"check", "--open", "simultaneous", "--close", "client"},
+		{"check", "--property", "liveness-of-the-party"},
+		{"check", "--max-memory", "lots"},
+		{"check", "--incarnations", "0"},
+		{"check", "--loss", "-1"},
+		{"check", "extra-argument"},
+		{"variants", "--json"},
+	}
+	for _, args := range cases {
+		code, out, errOut := runTool(args...)
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		if code != exitUsage || len(lines) != 1 || !strings.HasPrefix(lines[0], "tcpmc: ") || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line on stderr", args, code, out, errOut)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"check", "-h"}, {"help", "check"}} {
+		code, out, _ := runTool(args...)
+		if code != exitHolds || !strings.Contains(out, "usage") {
+			t.Errorf("%v: exit %d, %q", args, code, out)
+		}
+	}
+}
+
+func TestVariantsLists(t *testing.T) {
+	code, out, _ := runTool("variants")
+	if code != exitHolds || !strings.Contains(out, "rfc9293") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+}
+
+func FuzzParseSize(f *testing.F) {
+	for _, s := range []string{"4GiB", "512MiB", "1.5G", "100", "", "-1", "1e400KiB", "KiB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := parseSize(s)
+		if err == nil && v == 0 {
+			t.Fatalf("%q parsed as zero bytes", s)
+		}
+	})
+}
+
+func TestParseSize(t *testing.T) {
+	for s, want := range map[string]uint64{"4GiB": 4 << 30, "512MiB": 512 << 20, "2G": 2 << 30, "1000": 1000, "1.5KiB": 1536} {
+		if got, err := parseSize(s); err != nil || got != want {
+			t.Errorf("%q: got %d, %v; want %d", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "lots", "-1", "0", "1e-30", "NaN", "Inf", "1e400"} {
+		if _, err := parseSize(s); err == nil {
+			t.Errorf("%q: accepted", s)
+		}
+	}
+}

@@ -1,0 +1,216 @@
+package properties
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tcpmc/tcpmc/model"
+)
+
+func check(t *testing.T, v *model.Variant, cfg model.Config, opts Options) *Report {
+	t.Helper()
+	sys, err := model.NewSystem(v, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Check(context.Background(), sys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// mutate returns a copy of rfc9293 with one rule changed.
+func mutate(name string, f func(*model.Rule)) *model.Variant {
+	v := model.RFC9293()
+	v.Name = "rfc9293-with-" + name
+	for i := range v.Rules {
+		if v.Rules[i].Name == name {
+			f(&v.Rules[i])
+			return v
+		}
+	}
+	panic("no rule " + name)
+}
+
+func TestRFC9293HoldsUnderTheDefaultFaults(t *testing.T) {
+	rep := check(t, model.RFC9293(), model.DefaultConfig(), Options{})
+	if !rep.Complete || rep.Violated() {
+		t.Fatalf("complete=%v, results %+v", rep.Complete, rep.Results)
+	}
+	for _, r := range rep.Results {
+		if r.Verdict != Holds {
+			t.Errorf("%s: %s", r.Property.Name, r.Verdict)
+		}
+	}
+	if len(rep.Results) != 7 {
+		t.Errorf("want the 7 safety properties, got %d", len(rep.Results))
+	}
+}
+
+// Each property must be able to fail: a weakened rule table or a harsher
+// configuration violates it, and the counterexample is a real path whose
+// last step breaks the property.
+func TestEachPropertyCatchesItsViolation(t *testing.T) {
+	twoIncarnations := model.DefaultConfig()
+	twoIncarnations.Incarnations = 2
+	twoIncarnations.Data = [2]int{0, 0}
+	outOfOrder := model.DefaultConfig()
+	outOfOrder.Data = [2]int{2, 0}
+	outOfOrder.Loss, outOfOrder.Dup = 0, 0
+	lowRetries := model.DefaultConfig()
+	lowRetries.RetryLimit = 0
+
+	cases := []struct {
+		property string
+		variant  *model.Variant
+		cfg      model.Config
+	}{
+		{HandshakeSync.Name, mutate("syn-sent.rcv-syn-ack", func(r *model.Rule) {
+			r.Do = "RCV.NXT := SEG.SEQ + 1; IRS := SEG.SEQ + 1; SND.UNA := SEG.ACK; RETRIES := 0"
+		}), model.DefaultConfig()},
+		{NoStaleConnection.Name, mutate("listen.rcv-syn", func(r *model.Rule) {
+			r.Next = "ESTABLISHED" // a two-way handshake
+		}), twoIncarnations},
+		{SegmentArithmetic.Name, mutate("listen.rcv-syn", func(r *model.Rule) {
+			r.Send = "<SEQ=ISS><ACK=SEG.SEQ><CTL=SYN,ACK>"
+		}), model.DefaultConfig()},
+		{StreamIntegrity.Name, mutate("synchronized.rcv-text", func(r *model.Rule) {
+			r.If = "SEG.TEXT > 0" // deliver data wherever it lies in the window
+			r.Do = "deliver; RCV.NXT := SEG.SEQ + SEG.TEXT"
+		}), outOfOrder},
+		{TimeWaitAbsorbsFIN.Name, mutate("time-wait.timeout", func(r *model.Rule) {
+			r.If = "" // TIME-WAIT ends whenever it likes
+		}), model.DefaultConfig()},
+		{OrderlyRelease.Name, mutate("fin-wait-2.rcv-fin", func(r *model.Rule) {
+			r.Next = "CLOSED" // no TIME-WAIT
+		}), model.DefaultConfig()},
+		{NoDeadlock.Name, model.RFC9293(), lowRetries},
+	}
+	for _, c := range cases {
+		t.Run(c.property, func(t *testing.T) {
+			rep := check(t, c.variant, c.cfg, Options{Properties: []string{c.property}})
+			res, _ := rep.Result(c.property)
+			if res.Verdict != Violated {
+				t.Fatalf("%s: verdict %s, want violated", c.property, res.Verdict)
+			}
+			replayAndConfirm(t, rep.System(), c.property, res.Counterexample)
+		})
+	}
+}
+
+// replayAndConfirm replays a counterexample step by step against the model
+// and checks that its end really violates the property.
+func replayAndConfirm(t *testing.T, sys *model.System, property string, tr *Trace) {
+	t.Helper()
+	if err := sys.Replay(tr.Start, tr.Steps); err != nil {
+		t.Fatalf("%s: counterexample does not replay: %v\n%s", property, err, Chart(sys, tr))
+	}
+	want := map[string]bool{property: true}
+	last := tr.Steps[len(tr.Steps)-1]
+	before := tr.Start
+	if len(tr.Steps) > 1 {
+		before = tr.Steps[len(tr.Steps)-2].State
+	}
+	broken := false
+	for _, inv := range invariants(sys, want) {
+		broken = broken || !inv.Holds(last.State)
+	}
+	for _, act := range actions(sys, want) {
+		broken = broken || !act.Holds(before, last.Step, last.State)
+	}
+	if property == NoDeadlock.Name {
+		n := 0
+		sys.Successors(last.State, func(model.Step, model.State) { n++ })
+		broken = n == 0 && !sys.Final(last.State)
+	}
+	if !broken {
+		t.Fatalf("%s: the counterexample's last step does not violate the property\n%s", property, Chart(sys, tr))
+	}
+	// Shortest: no prefix already violates it.
+	for i := 0; i+1 < len(tr.Steps) && property != NoDeadlock.Name; i++ {
+		prev := tr.Start
+		if i > 0 {
+			prev = tr.Steps[i-1].State
+		}
+		for _, inv := range invariants(sys, want) {
+			if !inv.Holds(tr.Steps[i].State) {
+				t.Fatalf("%s: step %d already violates it", property, i+1)
+			}
+		}
+		for _, act := range actions(sys, want) {
+			if !act.Holds(prev, tr.Steps[i].Step, tr.Steps[i].State) {
+				t.Fatalf("%s: step %d already violates it", property, i+1)
+			}
+		}
+	}
+}
+
+// The same configuration explored with 1, 2 and 4 workers gives identical
+// counts and counterexamples.
+func TestWorkerCountIndependence(t *testing.T) {
+	cfg := model.DefaultConfig()
+	cfg.RetryLimit = 1
+	cfg.Incarnations = 2
+	cfg.Data = [2]int{1, 0}
+	v := mutate("fin-wait-2.rcv-fin", func(r *model.Rule) { r.Next = "CLOSED" })
+	base := check(t, v, cfg, Options{Workers: 1})
+	if !base.Violated() || base.States < 100000 {
+		t.Fatalf("the test needs violations and a sizeable space: %d states", base.States)
+	}
+	for _, w := range []int{2, 4} {
+		got := check(t, v, cfg, Options{Workers: w})
+		if got.States != base.States || got.Transitions != base.Transitions || got.Depth != base.Depth {
+			t.Fatalf("%d workers: %d states %d transitions depth %d; 1 worker: %d %d %d",
+				w, got.States, got.Transitions, got.Depth, base.States, base.Transitions, base.Depth)
+		}
+		for i := range base.Results {
+			b, g := base.Results[i], got.Results[i]
+			if b.Verdict != g.Verdict || !reflect.DeepEqual(b.Counterexample, g.Counterexample) {
+				t.Fatalf("%d workers: %s differs", w, b.Property.Name)
+			}
+		}
+	}
+	for _, r := range base.Results {
+		if r.Counterexample != nil {
+			replayAndConfirm(t, base.System(), r.Property.Name, r.Counterexample)
+		}
+	}
+}
+
+func TestExactSearchAgrees(t *testing.T) {
+	fp := check(t, model.RFC9293(), model.DefaultConfig(), Options{})
+	ex := check(t, model.RFC9293(), model.DefaultConfig(), Options{Exact: true})
+	if fp.States != ex.States || fp.Transitions != ex.Transitions {
+		t.Fatalf("fingerprints: %d states, exact: %d", fp.States, ex.States)
+	}
+}
+
+func TestLimitsGiveUnknown(t *testing.T) {
+	rep := check(t, model.RFC9293(), model.DefaultConfig(), Options{MaxStates: 1000})
+	if rep.Complete || rep.Violated() {
+		t.Fatalf("complete=%v", rep.Complete)
+	}
+	for _, r := range rep.Results {
+		if r.Verdict != Unknown {
+			t.Errorf("%s: %s, want unknown after a state limit", r.Property.Name, r.Verdict)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	sys, _ := model.NewSystem(model.RFC9293(), model.DefaultConfig())
+	rep, _ = Check(ctx, sys, Options{})
+	if rep.Complete || rep.Stopped == "" {
+		t.Fatalf("a cancelled check must say it stopped: %+v", rep.Stopped)
+	}
+}
+
+func TestUnknownPropertyIsAnError(t *testing.T) {
+	sys, _ := model.NewSystem(model.RFC9293(), model.DefaultConfig())
+	_, err := Check(context.Background(), sys, Options{Properties: []string{"no-such"}})
+	if err == nil || !strings.Contains(err.Error(), "no-such") {
+		t.Fatalf("got %v", err)
+	}
+}
