@@ -173,7 +173,9 @@ func Run[S, T any](ctx context.Context, sys System[S, T], opts Options[S, T]) *R
 }
 
 // visited is the set of states seen so far, keyed by the hash of a state's
-// key (fingerprint mode) or by the key itself (exact mode).
+// key (fingerprint mode) or by the key itself (exact mode). It is split
+// into partitions by the hash: inserts into different partitions may run
+// at once, and lookups may run at once while nobody inserts.
 type visited interface {
 	contains(h uint64, key []byte) bool
 	insert(h uint64, key string) bool
@@ -181,34 +183,49 @@ type visited interface {
 	release() // frees the memory; the set is unusable afterwards
 }
 
-type fingerprints struct{ *fpSet }
-
-func (f fingerprints) contains(h uint64, _ []byte) bool { return f.fpSet.contains(h) }
-func (f fingerprints) insert(h uint64, _ string) bool   { return f.fpSet.insert(h) }
-
-type exactSet struct {
+type exactSet [partitions]struct {
 	m    map[string]struct{}
 	size uint64
 }
 
-func (x *exactSet) contains(_ uint64, key []byte) bool {
-	_, ok := x.m[string(key)]
+func newExactSet() *exactSet {
+	var x exactSet
+	for i := range x {
+		x[i].m = map[string]struct{}{}
+	}
+	return &x
+}
+
+func (x *exactSet) contains(h uint64, key []byte) bool {
+	_, ok := x[partitionOf(h)].m[string(key)]
 	return ok
 }
 
-func (x *exactSet) insert(_ uint64, key string) bool {
-	if _, ok := x.m[key]; ok {
+func (x *exactSet) insert(h uint64, key string) bool {
+	p := &x[partitionOf(h)]
+	if _, ok := p.m[key]; ok {
 		return false
 	}
-	x.m[key] = struct{}{}
+	p.m[key] = struct{}{}
 	// A Go map spends roughly 48 bytes per string entry beyond the key's
 	// own bytes; this is an estimate and reported as one.
-	x.size += uint64(len(key)) + 48
+	p.size += uint64(len(key)) + 48
 	return true
 }
 
-func (x *exactSet) bytes() uint64 { return x.size }
-func (x *exactSet) release()      { x.m = nil }
+func (x *exactSet) bytes() uint64 {
+	var n uint64
+	for i := range x {
+		n += x[i].size
+	}
+	return n
+}
+
+func (x *exactSet) release() {
+	for i := range x {
+		x[i].m = nil
+	}
+}
 
 // violationAt locates a violation: the state at (depth, index) violates an
 // invariant (action < 0) or its action-th successor violates an action
@@ -235,6 +252,7 @@ type candidate[S any] struct {
 	key    string // exact mode only
 	parent uint32
 	action uint32
+	fresh  bool // set by the merge: first time this state is seen
 }
 
 type chunkResult[S any] struct {
@@ -278,9 +296,9 @@ func newEngine[S, T any](sys System[S, T], opts Options[S, T]) *engine[S, T] {
 	}
 	e := &engine[S, T]{sys: sys, opts: opts}
 	if opts.Exact {
-		e.set = &exactSet{m: make(map[string]struct{})}
+		e.set = newExactSet()
 	} else {
-		e.set = fingerprints{newFPSet()}
+		e.set = newPartitionedFPs()
 	}
 	for _, p := range opts.Invariants {
 		e.props = append(e.props, p.Name)
@@ -307,13 +325,13 @@ func (e *engine[S, T]) run(ctx context.Context) {
 
 	// Level 0: the distinct initial states, in order.
 	e.initials = e.sys.Initial()
-	var cur []S
+	cur := &frontier[S]{}
 	var log0 levelLog
 	var buf []byte
 	for i, s := range e.initials {
 		buf = e.sys.Key(buf[:0], s)
 		if e.set.insert(xxh3.Hash(buf), string(buf)) {
-			cur = append(cur, s)
+			cur.push(s)
 			log0.add(uint32(i), 0)
 			e.states++
 		}
@@ -322,16 +340,17 @@ func (e *engine[S, T]) run(ctx context.Context) {
 
 	workers := newWorkerPool(e)
 
-	for depth := 0; len(cur) > 0; depth++ {
+	for depth := 0; cur.len() > 0; depth++ {
 		e.depth = depth
-		var next []S
+		next := &frontier[S]{}
 		var log levelLog
-		for b := 0; b < len(cur); b += depthBatch {
-			end := min(b+depthBatch, len(cur))
-			e.queue = len(cur) - end + len(next)
+		for b := 0; b < cur.len(); b += depthBatch {
+			end := min(b+depthBatch, cur.len())
+			e.queue = cur.len() - end + next.len()
 			results := workers.expand(cur, b, end, depth)
 			e.mergeViolations(results)
-			if stop := e.merge(results, &next, &log); stop != Finished {
+			workers.insert(results)
+			if stop := e.merge(results, next, &log); stop != Finished {
 				e.stopped = stop
 				e.logs = append(e.logs, log)
 				return
@@ -341,7 +360,7 @@ func (e *engine[S, T]) run(ctx context.Context) {
 				e.logs = append(e.logs, log)
 				return
 			}
-			if stop := e.checkLimits(ctx, len(cur)+len(next)); stop != Finished {
+			if stop := e.checkLimits(ctx, cur.len()+next.len()); stop != Finished {
 				e.stopped = stop
 				e.logs = append(e.logs, log)
 				return
@@ -391,14 +410,16 @@ func (e *engine[S, T]) mergeViolations(results []*chunkResult[S]) {
 	}
 }
 
-func (e *engine[S, T]) merge(results []*chunkResult[S], next *[]S, log *levelLog) StopReason {
+// merge appends the new states of a batch to the next level, in the order
+// they were generated; workers.insert has already marked which are new.
+func (e *engine[S, T]) merge(results []*chunkResult[S], next *frontier[S], log *levelLog) StopReason {
 	for _, r := range results {
 		for i := range r.cands {
 			c := &r.cands[i]
-			if !e.set.insert(c.hash, c.key) {
+			if !c.fresh {
 				continue
 			}
-			*next = append(*next, c.state)
+			next.push(c.state)
 			log.add(c.parent, c.action)
 			e.states++
 			if e.opts.MaxStates > 0 && e.states >= e.opts.MaxStates {
@@ -519,7 +540,7 @@ func newWorkerPool[S, T any](e *engine[S, T]) *workerPool[S, T] {
 	return &workerPool[S, T]{e: e}
 }
 
-func (w *workerPool[S, T]) expand(cur []S, begin, end, depth int) []*chunkResult[S] {
+func (w *workerPool[S, T]) expand(cur *frontier[S], begin, end, depth int) []*chunkResult[S] {
 	nChunks := (end - begin + chunkSize - 1) / chunkSize
 	// Reuse the buffers of the previous batch.
 	w.spare = append(w.spare, w.results...)
@@ -610,15 +631,50 @@ func (x *expansion[S, T]) emit(label T, t S) {
 	x.r.cands = append(x.r.cands, c)
 }
 
+// insert adds a batch's candidates to the visited set and marks the ones
+// seen for the first time. Each worker owns a fixed set of partitions and
+// inserts its candidates in generation order, so which candidate of a state
+// counts as its first does not depend on the number of workers.
+func (w *workerPool[S, T]) insert(results []*chunkResult[S]) {
+	n := 0
+	for _, r := range results {
+		n += len(r.cands)
+	}
+	workers := min(w.e.opts.Workers, max(1, n/256))
+	own := func(k int) {
+		for _, r := range results {
+			for i := range r.cands {
+				c := &r.cands[i]
+				if partitionOf(c.hash)%workers == k {
+					c.fresh = w.e.set.insert(c.hash, c.key)
+				}
+			}
+		}
+	}
+	if workers == 1 {
+		own(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			own(k)
+		}()
+	}
+	wg.Wait()
+}
+
 // expandChunk checks and expands states cur[begin:end] of the given level.
 // It only reads the visited set.
-func (e *engine[S, T]) expandChunk(successors func(S, func(T, S)), cur []S, begin, end, depth int, r *chunkResult[S], buf []byte) []byte {
+func (e *engine[S, T]) expandChunk(successors func(S, func(T, S)), cur *frontier[S], begin, end, depth int, r *chunkResult[S], buf []byte) []byte {
 	nInv, nAct := len(e.opts.Invariants), len(e.opts.Actions)
 	x := &expansion[S, T]{e: e, r: r, depth: depth, buf: buf,
 		store: e.opts.MaxDepth == 0 || depth < e.opts.MaxDepth}
 	emit := x.emit
 	for i := begin; i < end; i++ {
-		x.s, x.idx, x.n = cur[i], uint32(i), 0
+		x.s, x.idx, x.n = *cur.at(i), uint32(i), 0
 		for p, inv := range e.opts.Invariants {
 			if e.active[p] && !inv.Holds(x.s) {
 				r.note(p, violationAt{depth, x.idx, -1})

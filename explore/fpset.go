@@ -20,10 +20,11 @@ import (
 // no insert is running; the engine inserts from one goroutine between
 // parallel phases.
 type fpSet struct {
-	slots []byte // 6 bytes per slot, plus 2 bytes of padding for 8-byte reads
-	q     uint   // log2 of the number of slots
-	n     int    // entries, including those in overflow
-	limit int    // grow when n reaches limit
+	slots  []byte // 6 bytes per slot, plus 2 bytes of padding for 8-byte reads
+	q      uint   // log2 of the number of slots
+	fpBits uint   // fingerprint bits kept: the initial q plus remBits
+	n      int    // entries, including those in overflow
+	limit  int    // grow when n reaches limit
 	// overflow holds fingerprints that could not be placed near their home
 	// although the table was lightly loaded: only badly clustered input
 	// (not hash output) gets there, and growing would not help it.
@@ -38,31 +39,29 @@ const (
 	remBits   = 48 - distBits // bits of the fingerprint stored in a slot
 	slotMask  = 1<<48 - 1
 
-	// initialSlotsLog2 fixes how many fingerprint bits are kept: the home
-	// index grows with the table but the stored remainder shrinks by the
-	// same bit, so the effective fingerprint is always fpBits long.
-	initialSlotsLog2 = 20
-	fpBits           = initialSlotsLog2 + remBits // 62
-	maxLoad          = 0.9
+	maxLoad = 0.9
 )
 
-func newFPSet() *fpSet {
-	t := &fpSet{}
-	t.alloc(initialSlotsLog2)
+// newFPSet makes a set of 2^q0 slots. q0 fixes how many fingerprint bits
+// are kept: the home index grows with the table but the stored remainder
+// shrinks by the same bit, so fingerprints are always q0+remBits long.
+func newFPSet(q0 uint) *fpSet {
+	t := &fpSet{fpBits: q0 + remBits}
+	t.alloc(q0)
 	return t
 }
 
 func (t *fpSet) alloc(q uint) {
 	t.q = q
-	t.slots = allocTable((1<<q)*slotBytes + 2)
+	t.slots = make([]byte, (1<<q)*slotBytes+2)
 	t.limit = int(maxLoad * float64(uint64(1)<<q))
 }
 
-// reduce maps a 64-bit hash to the fpBits-bit fingerprint the set stores.
-func reduce(h uint64) uint64 { return h >> (64 - fpBits) }
+// reduce maps a 64-bit hash to the fingerprint the set stores.
+func (t *fpSet) reduce(h uint64) uint64 { return h >> (64 - t.fpBits) }
 
 func (t *fpSet) split(f uint64) (home, rem uint64) {
-	shift := fpBits - t.q
+	shift := t.fpBits - t.q
 	return f >> shift, f & (1<<shift - 1)
 }
 
@@ -78,7 +77,7 @@ func (t *fpSet) store(i, v uint64) {
 
 // contains reports whether the fingerprint of hash h is in the set.
 func (t *fpSet) contains(h uint64) bool {
-	home, rem := t.split(reduce(h))
+	home, rem := t.split(t.reduce(h))
 	mask := uint64(1)<<t.q - 1
 	i := home
 	for d := uint64(0); d <= maxDist; d++ {
@@ -94,7 +93,7 @@ func (t *fpSet) contains(h uint64) bool {
 	if len(t.overflow) == 0 {
 		return false
 	}
-	_, ok := t.overflow[reduce(h)]
+	_, ok := t.overflow[t.reduce(h)]
 	return ok
 }
 
@@ -106,7 +105,7 @@ func (t *fpSet) insert(h uint64) bool {
 	if t.n >= t.limit {
 		t.grow()
 	}
-	t.placeGrowing(reduce(h))
+	t.placeGrowing(t.reduce(h))
 	t.n++
 	return true
 }
@@ -139,7 +138,7 @@ func (t *fpSet) placeGrowing(f uint64) {
 func (t *fpSet) place(f uint64) (left uint64, ok bool) {
 	home, rem := t.split(f)
 	mask := uint64(1)<<t.q - 1
-	shift := fpBits - t.q
+	shift := t.fpBits - t.q
 	i, d := home, uint64(0)
 	for {
 		if d > maxDist {
@@ -161,7 +160,7 @@ func (t *fpSet) place(f uint64) (left uint64, ok bool) {
 }
 
 func (t *fpSet) grow() {
-	old, oldQ := t.slots, t.q
+	old, oldQ := t.slots, t.q // old becomes garbage once rehashed
 	oldMask := uint64(1)<<oldQ - 1
 	t.alloc(oldQ + 1)
 	n := t.n
@@ -172,11 +171,10 @@ func (t *fpSet) grow() {
 			continue
 		}
 		home := (i - (s&distMask - 1)) & oldMask
-		if l, ok := t.place(home<<(fpBits-oldQ) | s>>distBits); !ok {
+		if l, ok := t.place(home<<(t.fpBits-oldQ) | s>>distBits); !ok {
 			left = append(left, l) // distances halve when the table doubles: in practice never
 		}
 	}
-	freeTable(old)
 	for _, f := range left {
 		t.placeGrowing(f)
 	}
@@ -185,14 +183,58 @@ func (t *fpSet) grow() {
 
 func (t *fpSet) len() int { return t.n }
 
-func (t *fpSet) release() {
-	freeTable(t.slots)
-	t.slots, t.overflow = nil, nil
-}
+func (t *fpSet) release() { t.slots, t.overflow = nil, nil }
 
 // bytes is the memory the table holds (the overflow map, normally empty,
 // at an estimated 40 bytes an entry).
 func (t *fpSet) bytes() uint64 { return uint64(len(t.slots)) + 40*uint64(len(t.overflow)) }
+
+// partitions splits the visited set by the top bits of the hash, so that
+// new states can be inserted by several workers at once, each owning some
+// partitions. Each partition keeps the hash bits below those.
+const (
+	partitionBits = 6
+	partitions    = 1 << partitionBits
+	// partitionSlotsLog2 is each partition's initial size: 6 MiB for the
+	// whole set, and fingerprints of 6+14+42 = 62 bits.
+	partitionSlotsLog2 = 14
+	fpBits             = partitionBits + partitionSlotsLog2 + remBits
+)
+
+func partitionOf(h uint64) int { return int(h >> (64 - partitionBits)) }
+
+// partitionedFPs is the default visited set.
+type partitionedFPs [partitions]*fpSet
+
+func newPartitionedFPs() *partitionedFPs {
+	var p partitionedFPs
+	for i := range p {
+		p[i] = newFPSet(partitionSlotsLog2)
+	}
+	return &p
+}
+
+func (p *partitionedFPs) contains(h uint64, _ []byte) bool {
+	return p[partitionOf(h)].contains(h << partitionBits)
+}
+
+func (p *partitionedFPs) insert(h uint64, _ string) bool {
+	return p[partitionOf(h)].insert(h << partitionBits)
+}
+
+func (p *partitionedFPs) bytes() uint64 {
+	var n uint64
+	for _, t := range p {
+		n += t.bytes()
+	}
+	return n
+}
+
+func (p *partitionedFPs) release() {
+	for _, t := range p {
+		t.release()
+	}
+}
 
 // collisionProbability estimates the chance that two of the n states
 // explored share a fingerprint, so that one of them was wrongly taken as

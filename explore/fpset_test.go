@@ -6,7 +6,7 @@ import (
 )
 
 func TestFPSetAgreesWithAMap(t *testing.T) {
-	set := newFPSet()
+	set := newFPSet(16)
 	ref := map[uint64]bool{}
 	r := rand.New(rand.NewPCG(1, 2))
 	// Enough entries to double the table twice, with many repeats.
@@ -15,7 +15,7 @@ func TestFPSetAgreesWithAMap(t *testing.T) {
 		if i%3 == 0 && i > 0 {
 			h = uint64(i) * 0x9e3779b97f4a7c15 // revisit earlier values
 		}
-		f := reduce(h)
+		f := set.reduce(h)
 		if got, want := set.insert(h), !ref[f]; got != want {
 			t.Fatalf("insert %d: got new=%v, want %v", i, got, want)
 		}
@@ -25,17 +25,17 @@ func TestFPSetAgreesWithAMap(t *testing.T) {
 		t.Fatalf("len %d, want %d", set.len(), len(ref))
 	}
 	for f := range ref {
-		if !set.contains(f << (64 - fpBits)) {
+		if !set.contains(f << (64 - set.fpBits)) {
 			t.Fatalf("lost fingerprint %x", f)
 		}
 	}
 	for i := 0; i < 100000; i++ {
 		h := r.Uint64()
-		if set.contains(h) != ref[reduce(h)] {
+		if set.contains(h) != ref[set.reduce(h)] {
 			t.Fatalf("contains disagrees for %x", h)
 		}
 	}
-	if q := set.q; q <= initialSlotsLog2 {
+	if q := set.q; q <= 16 {
 		t.Fatalf("table never grew (q=%d)", q)
 	}
 }
@@ -43,7 +43,7 @@ func TestFPSetAgreesWithAMap(t *testing.T) {
 func TestFPSetDenseHomes(t *testing.T) {
 	// Fingerprints sharing their top bits all want the same few home
 	// slots: distances exceed the 6-bit limit and force early growth.
-	set := newFPSet()
+	set := newFPSet(16)
 	for i := uint64(0); i < 5000; i++ {
 		h := i << 8 // same home for 2^(64-8-20) consecutive values
 		if !set.insert(h) {
@@ -70,25 +70,25 @@ func TestCollisionProbability(t *testing.T) {
 }
 
 func BenchmarkFPSetInsert(b *testing.B) {
-	set := newFPSet()
+	set := newPartitionedFPs()
 	r := rand.New(rand.NewPCG(3, 4))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		set.insert(r.Uint64())
+		set.insert(r.Uint64(), "")
 	}
-	b.ReportMetric(float64(set.bytes())/float64(set.len()), "B/entry")
+	b.ReportMetric(float64(set.bytes())/float64(b.N), "B/entry")
 }
 
 // BenchmarkFPSetLookupLarge looks up random present and absent
 // fingerprints in a table of 8 million entries, the size of a large check.
 func BenchmarkFPSetLookupLarge(b *testing.B) {
-	set := newFPSet()
+	set := newPartitionedFPs()
 	defer set.release()
 	r := rand.New(rand.NewPCG(5, 6))
 	keys := make([]uint64, 8<<20)
 	for i := range keys {
 		keys[i] = r.Uint64()
-		set.insert(keys[i])
+		set.insert(keys[i], "")
 	}
 	b.ResetTimer()
 	hits := 0
@@ -97,9 +97,9 @@ func BenchmarkFPSetLookupLarge(b *testing.B) {
 		if i%3 == 0 {
 			h = r.Uint64()
 		}
-		if set.contains(h) {
+		if set.contains(h, nil) {
 			hits++
 		}
 	}
-	b.ReportMetric(float64(set.bytes())/float64(set.len()), "B/entry")
+	b.ReportMetric(float64(set.bytes())/float64(len(keys)), "B/entry")
 }

@@ -12,7 +12,7 @@ func TestStateHasNoPadding(t *testing.T) {
 	if got := unsafe.Sizeof(State{}); got != stateSize {
 		t.Fatalf("State is %d bytes, its fields %d: a field change introduced padding", got, stateSize)
 	}
-	if unsafe.Sizeof(Endpoint{}) != 12 {
+	if unsafe.Sizeof(Endpoint{}) != 13 {
 		t.Fatalf("Endpoint is %d bytes", unsafe.Sizeof(Endpoint{}))
 	}
 }
@@ -40,8 +40,8 @@ func TestParseStateAcceptsTheSeedSpellings(t *testing.T) {
 }
 
 func TestSegmentPacking(t *testing.T) {
-	s := NewSegment(SYN|ACK, 200, 17, true, 5, 3)
-	if !s.Has(SYN) || !s.Has(ACK) || s.Has(FIN) || s.Seq() != 200 || s.Ack() != 17 || !s.Data() || s.Inc() != 5 || s.ByteIndex() != 3 || s.Len() != 2 {
+	s := NewSegment(SYN|ACK, 200, 17, true, 29, 7)
+	if !s.Has(SYN) || !s.Has(ACK) || s.Has(FIN) || s.Seq() != 200 || s.Ack() != 17 || !s.Data() || s.Inc() != 29 || s.ByteIndex() != 7 || s.Len() != 2 {
 		t.Fatalf("round trip failed: %v", s)
 	}
 	if got := s.String(); got != "<SEQ=200><ACK=17><CTL=SYN,ACK><DATA>" {
@@ -311,3 +311,17 @@ type fixedWorld struct{}
 
 func (fixedWorld) netQuiet() bool   { return true }
 func (fixedWorld) mslElapsed() bool { return false }
+
+func TestEveryRFC9293RuleCanFire(t *testing.T) {
+	sys, _ := NewSystem(RFC9293(), DefaultConfig())
+	if dead := sys.Unfired(); len(dead) > 0 {
+		t.Fatalf("rules that never fire: %v", dead)
+	}
+	// And the check does find a dead rule.
+	v := RFC9293()
+	v.Rules = append(v.Rules, Rule{Name: "shadowed", In: "LISTEN", On: "segment 1", If: "RST && !RST"})
+	sys, _ = NewSystem(v, DefaultConfig())
+	if dead := sys.Unfired(); len(dead) != 1 || dead[0] != "shadowed" {
+		t.Fatalf("want only the shadowed rule reported, got %v", dead)
+	}
+}

@@ -5,14 +5,15 @@ package model
 // holds fires; an arriving segment runs through the numbered steps of
 // sections 3.10.7.2 to 3.10.7.4 in order, in whatever state the previous
 // step left, until a rule returns. Where RFC 9293 leaves a choice, these
-// rules take RFC 5961's challenge ACKs (folded into section 3.10.7.4), as
-// current stacks do.
+// rules take RFC 5961's challenge ACKs for a RST or SYN in a synchronized
+// state (its sections 3 and 4, folded into section 3.10.7.4), as current
+// stacks do; its check of the ACK range (section 5, MAY-12) is not
+// modelled. Data and FIN are sent only within the send window, which is
+// the peer's fixed RCV.WND.
 
 const (
 	// States in which an arriving segment goes through section 3.10.7.4.
 	otherStates = "SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT"
-	// States whose ACK processing includes that of ESTABLISHED.
-	ackStates = "ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING"
 	// States in which segment text is delivered.
 	textStates = "ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2"
 
@@ -21,7 +22,7 @@ const (
 )
 
 var rfc9293Macros = []Macro{
-	{Name: "ACCEPTABLE", Why: "Table 6 of section 3.10.7.4 for a window larger than zero",
+	{Name: "ACCEPTABLE", Why: "Table 6 of section 3.10.7.4 for a window larger than zero, read literally: as Appendix A.2 notes, it can drop an ACK sent from the right edge of a full window",
 		Expr: "SEG.LEN == 0 && RCV.NXT =< SEG.SEQ < RCV.NXT + RCV.WND || " +
 			"SEG.LEN > 0 && (RCV.NXT =< SEG.SEQ < RCV.NXT + RCV.WND || RCV.NXT =< SEG.SEQ + SEG.LEN - 1 < RCV.NXT + RCV.WND)"},
 }
@@ -37,18 +38,18 @@ var rfc9293Rules = []Rule{
 		Do: "ISS := ISN; SND.UNA := ISS; SND.NXT := ISS + 1", Send: "<SEQ=ISS><CTL=SYN>",
 		Next: "SYN-SENT", Label: "active OPEN / snd SYN", Why: "a passive connection turns active"},
 	{Name: "established.send", Section: "3.10.2", In: "ESTABLISHED, CLOSE-WAIT", On: "SEND",
-		Do: "send; SND.NXT := SND.NXT + 1", Send: "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK><DATA>",
-		Why: "one octet per segment, with a piggybacked acknowledgment"},
+		If: "SND.NXT < SND.UNA + SND.WND", Do: "send; SND.NXT := SND.NXT + 1", Send: "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK><DATA>",
+		Why: "one octet per segment, with a piggybacked acknowledgment; beyond the send window the SEND waits"},
 	{Name: "listen.close", Section: "3.10.4", In: "LISTEN", On: "CLOSE",
 		Next: "CLOSED", Label: "CLOSE / delete TCB"},
 	{Name: "syn-sent.close", Section: "3.10.4", In: "SYN-SENT", On: "CLOSE",
 		Next: "CLOSED", Label: "CLOSE / delete TCB"},
-	{Name: "syn-received.close", Section: "3.10.4", In: "SYN-RECEIVED", On: "CLOSE",
+	{Name: "syn-received.close", Section: "3.10.4", If: "SND.NXT < SND.UNA + SND.WND", In: "SYN-RECEIVED", On: "CLOSE",
 		Do: "send; SND.NXT := SND.NXT + 1", Send: finACK, Next: "FIN-WAIT-1", Label: "CLOSE / snd FIN",
 		Why: "no data is waiting to be sent, so the FIN goes at once"},
-	{Name: "established.close", Section: "3.10.4", In: "ESTABLISHED", On: "CLOSE",
+	{Name: "established.close", Section: "3.10.4", If: "SND.NXT < SND.UNA + SND.WND", In: "ESTABLISHED", On: "CLOSE",
 		Do: "send; SND.NXT := SND.NXT + 1", Send: finACK, Next: "FIN-WAIT-1", Label: "CLOSE / snd FIN"},
-	{Name: "close-wait.close", Section: "3.10.4", In: "CLOSE-WAIT", On: "CLOSE",
+	{Name: "close-wait.close", Section: "3.10.4", If: "SND.NXT < SND.UNA + SND.WND", In: "CLOSE-WAIT", On: "CLOSE",
 		Do: "send; SND.NXT := SND.NXT + 1", Send: finACK, Next: "LAST-ACK", Label: "CLOSE / snd FIN"},
 	{Name: "unsynchronized.abort", Section: "3.10.5", In: "LISTEN, SYN-SENT", On: "ABORT",
 		Next: "CLOSED", Label: "ABORT / delete TCB"},
@@ -102,6 +103,9 @@ var rfc9293Rules = []Rule{
 		If: "SYN && ACK && !RST && !PASSIVE && SEG.SEQ == IRS && SND.UNA < SEG.ACK =< SND.NXT",
 		Do: "SND.UNA := SEG.ACK; RETRIES := 0", Next: "ESTABLISHED", Label: "rcv SYN,ACK",
 		Why: "simultaneous open: the SYN part is old and is trimmed, the new ACK is processed (Figure 7, line 6)"},
+	{Name: "syn-received.rcv-syn-ack-bad", Section: "3.5.2, 3.10.7.4", In: "SYN-RECEIVED", On: "segment 1",
+		If: "SYN && ACK && !RST && SEG.SEQ == IRS", Send: "<SEQ=SEG.ACK><CTL=RST>",
+		Why: "the same trimmed segment acknowledges something not sent: reset it (3.5.2, non-synchronized states)"},
 	{Name: "any.rcv-unacceptable", Section: "3.10.7.4", In: otherStates, On: "segment 1", If: "!ACCEPTABLE && !RST",
 		Send: bareACK, Why: "outside the window: acknowledge what is expected and drop"},
 	{Name: "any.rcv-unacceptable-rst", Section: "3.10.7.4", In: otherStates, On: "segment 1", If: "!ACCEPTABLE",
@@ -136,7 +140,7 @@ var rfc9293Rules = []Rule{
 		Next: "ESTABLISHED", Then: "continue", Label: "rcv ACK of SYN"},
 	{Name: "syn-received.rcv-bad-ack", Section: "3.10.7.4", In: "SYN-RECEIVED", On: "segment 5",
 		Send: "<SEQ=SEG.ACK><CTL=RST>", Why: "the ACK does not acknowledge our SYN"},
-	{Name: "synchronized.rcv-ack-unsent", Section: "3.10.7.4", In: ackStates, On: "segment 5",
+	{Name: "synchronized.rcv-ack-unsent", Section: "3.10.7.4, 3.5.2", In: "ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT", On: "segment 5",
 		If: "SEG.ACK > SND.NXT", Send: bareACK, Why: "acknowledges something not yet sent"},
 	{Name: "fin-wait-1.rcv-ack-of-fin", Section: "3.10.7.4", In: "FIN-WAIT-1", On: "segment 5",
 		If: "SND.UNA < SEG.ACK && SEG.ACK == SND.NXT", Do: "SND.UNA := SEG.ACK; RETRIES := 0",
@@ -158,7 +162,7 @@ var rfc9293Rules = []Rule{
 	// FIN-WAIT-2 for ever. The intent is ESTABLISHED's processing, as for
 	// CLOSING.
 	{Name: "last-ack.rcv-ack-of-data", Section: "3.10.7.4 (as ESTABLISHED)", In: "LAST-ACK", On: "segment 5",
-		If: "SND.UNA < SEG.ACK =< SND.NXT", Do: "SND.UNA := SEG.ACK; RETRIES := 0", Then: "continue",
+		If: "SND.UNA < SEG.ACK =< SND.NXT", Do: "SND.UNA := SEG.ACK; RETRIES := 0",
 		Why: "data sent before the FIN is acknowledged: the FIN is now first to retransmit"},
 	{Name: "last-ack.rcv-ack-other", Section: "3.10.7.4", In: "LAST-ACK", On: "segment 5", If: "SEG.TEXT == 0 && !FIN",
 		Why: "an ACK that acknowledges nothing new is ignored"},

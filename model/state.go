@@ -96,17 +96,20 @@ const (
 	segDataBit   = 4
 	segSeqShift  = 5
 	segAckShift  = 13
-	segIncShift  = 21
-	segByteShift = 24
-	// MaxIncarnation and MaxDataBytes bound the ghost fields.
+	segIncShift  = 21 // 5 bits
+	segByteShift = 26 // 3 bits
+	// MaxIncarnation bounds the connections an application opens,
+	// MaxDataBytes the octets it sends in each.
 	MaxIncarnation = 7
 	MaxDataBytes   = 7
+	// maxTag is the largest ghost TCB tag; tags saturate there.
+	maxTag = 31
 )
 
 // NewSegment packs a segment. inc and byteIndex are ghost values.
 func NewSegment(ctl uint8, seq, ack uint8, data bool, inc, byteIndex uint8) Segment {
 	s := uint32(ctl&0xf) | uint32(seq)<<segSeqShift | uint32(ack)<<segAckShift |
-		uint32(inc&7)<<segIncShift | uint32(byteIndex&7)<<segByteShift
+		uint32(inc&maxTag)<<segIncShift | uint32(byteIndex&7)<<segByteShift
 	if data {
 		s |= 1 << segDataBit
 	}
@@ -119,8 +122,8 @@ func (s Segment) Data() bool         { return s&(1<<segDataBit) != 0 }
 func (s Segment) Seq() uint8         { return uint8(s >> segSeqShift) }
 func (s Segment) Ack() uint8         { return uint8(s >> segAckShift) }
 
-// Inc is the ghost incarnation of the sender when it sent the segment.
-func (s Segment) Inc() uint8 { return uint8(s>>segIncShift) & 7 }
+// Inc is the ghost tag of the sender's TCB when it sent the segment.
+func (s Segment) Inc() uint8 { return uint8(s>>segIncShift) & maxTag }
 
 // ByteIndex is the ghost position of the data octet in its sender's stream.
 func (s Segment) ByteIndex() uint8 { return uint8(s>>segByteShift) & 7 }
@@ -182,12 +185,14 @@ type Endpoint struct {
 	// Clock is the host's ISN generator: the next clock-driven ISN. It
 	// survives the TCB and crashes (RFC 9293 section 3.4.1).
 	Clock uint8
-	// Inc is a ghost: how many times the application has opened (its
-	// incarnation). PeerInc is the incarnation of the peer whose SYN gave
-	// this TCB its IRS (0 when there is none).
+	// Inc is a ghost tag naming the current TCB (the incarnation of the
+	// connection on this side): it changes with every OPEN and every time
+	// a listener goes back to LISTEN. PeerInc is the tag of the peer's TCB
+	// whose SYN gave this TCB its IRS (0 when there is none).
 	Inc     uint8
 	PeerInc uint8
 	Crashes uint8 // host crashes so far; each grants one more incarnation
+	Opens   uint8 // connections the application has opened (the workload's count)
 }
 
 const (
@@ -247,12 +252,11 @@ type State struct {
 	Ends   [2]Endpoint
 	Count  [2]uint8 // segments in Net[side]
 	Budget Budget
-	_      [2]uint8
 }
 
 // stateSize is checked by a test: State must have no implicit padding, so
-// that equal states have equal bytes.
-const stateSize = 2*MaxInFlight*4 + 2*12 + 2 + 4 + 2
+// that equal states have equal bytes. It is 64 bytes, one cache line.
+const stateSize = 2*MaxInFlight*4 + 2*13 + 2 + 4
 
 // Channel returns the segments in flight from side, oldest first.
 func (s *State) Channel(side Side) []Segment { return s.Net[side][:s.Count[side]] }

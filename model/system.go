@@ -130,7 +130,7 @@ func (m *System) Initial() []State {
 	for side := A; side <= B; side++ {
 		s.Ends[side] = Endpoint{Clock: m.initialClock(side)}
 		if m.passive[side] {
-			s.Ends[side].Inc = 1
+			s.Ends[side].Inc, s.Ends[side].Opens = 1, 1
 			o, _ := m.newExpander(false).runOne(&s, side, OpenPassive, 0, s.Ends[side].Clock)
 			if !o.fired() {
 				panic(fmt.Sprintf("variant %s has no rule for a passive OPEN in CLOSED", m.variant.Name))
@@ -196,6 +196,7 @@ func (k *cacheKey) slot() uint64 {
 	a := uint64(e.State) | uint64(e.Flags)<<8 | uint64(e.ISS)<<16 | uint64(e.IRS)<<24 |
 		uint64(e.SndUna)<<32 | uint64(e.SndNxt)<<40 | uint64(e.RcvNxt)<<48 | uint64(e.Retries)<<56
 	b := uint64(e.Clock) | uint64(e.Inc)<<8 | uint64(e.PeerInc)<<16 | uint64(e.Crashes)<<24 | uint64(k.seg)<<32
+	b ^= uint64(e.Opens) << 29
 	c := uint64(k.ev) | uint64(k.isn)<<8
 	h := a*0x9E3779B97F4A7C15 ^ b*0xC2B2AE3D27D4EB4F ^ c*0x165667B19E3779F9
 	h ^= h >> 31
@@ -234,7 +235,9 @@ func (w *world) netQuiet() bool {
 	}
 	peerInc := w.s.Ends[w.side].PeerInc
 	for _, seg := range w.s.Channel(w.side.Other()) {
-		if seg.Inc() <= peerInc {
+		// Before the peer's SYN has arrived any of its segments may belong
+		// to this connection.
+		if peerInc == 0 || seg.Inc() <= peerInc {
 			return false
 		}
 	}
@@ -336,14 +339,23 @@ func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcom
 	st.Delivered = o.deliver
 	if before.HasTCB() && !ep.HasTCB() {
 		ep = m.forget(ep)
+		if ep.State == Listen {
+			ep.Inc = nextTag(ep.Inc) // the listener will make a new TCB
+		}
 	}
 	st.Deleted = before.State != Closed && ep.State == Closed
 	ns.Ends[side] = ep
 	for i := uint8(0); i < o.nOut; i++ {
 		m.push(ns, side, o.out[i])
 	}
-	if st.Deleted && m.passive[side] && ep.Inc < uint8(m.cfg.Incarnations)+ep.Crashes {
-		x.relisten(ns, side, st)
+	switch {
+	case !st.Deleted || !m.passive[side]:
+	case before.State == SynReceived && before.Passive():
+		// The application never accepted this connection: its listener
+		// simply takes the next one, as after a RST in SYN-RECEIVED.
+		x.relisten(ns, side, st, false)
+	case ep.Opens < uint8(m.cfg.Incarnations)+ep.Crashes:
+		x.relisten(ns, side, st, true)
 	}
 	return true
 }
@@ -359,9 +371,12 @@ func (m *System) forget(ep Endpoint) Endpoint {
 
 // relisten: the listening application's socket outlives each connection,
 // so as soon as one is deleted the next passive OPEN is in place.
-func (x *expander) relisten(ns *State, side Side, st *Step) {
+func (x *expander) relisten(ns *State, side Side, st *Step, next bool) {
 	ep := ns.Ends[side]
-	ep.Inc++
+	ep.Inc = nextTag(ep.Inc)
+	if next {
+		ep.Opens++
+	}
 	ep.Flags &^= flagAborted
 	ns.Ends[side] = ep
 	x.tmp = *ns
@@ -394,6 +409,15 @@ func (m *System) push(ns *State, side Side, seg Segment) {
 	}
 	ch[i] = seg
 	ns.Count[side] = n + 1
+}
+
+// nextTag gives a TCB its ghost tag. Tags saturate rather than wrap: more
+// than 31 TCBs on one side is far beyond any configuration that finishes.
+func nextTag(t uint8) uint8 {
+	if t < maxTag {
+		return t + 1
+	}
+	return t
 }
 
 func removeAt(ns *State, side Side, pos int) {
@@ -465,7 +489,8 @@ func (x *expander) spontaneous(s *State, side Side, kind StepKind, ev Event, yie
 	x.base = *s
 	if ev == OpenActive || ev == OpenPassive {
 		ep := x.base.Ends[side]
-		ep.Inc++
+		ep.Opens++
+		ep.Inc = nextTag(ep.Inc)
 		ep.PeerInc = 0
 		ep.Flags &^= flagAborted | flagCrashed
 		x.base.Ends[side] = ep
@@ -493,7 +518,7 @@ func (x *expander) calls(s *State, side Side, yield func(Step, State)) {
 	ep := s.Ends[side]
 	switch ep.State {
 	case Closed:
-		if ep.Inc < uint8(m.cfg.Incarnations)+ep.Crashes && (!ep.Crashed() || s.Count[side] == 0) {
+		if ep.Opens < uint8(m.cfg.Incarnations)+ep.Crashes && (!ep.Crashed() || s.Count[side] == 0) {
 			ev := OpenActive
 			if m.passive[side] {
 				ev = OpenPassive
@@ -508,7 +533,9 @@ func (x *expander) calls(s *State, side Side, yield func(Step, State)) {
 			x.spontaneous(s, side, Call, Close, yield)
 		}
 	}
-	if m.cfg.Abort[side] && ep.HasTCB() && !ep.Aborted() {
+	// A listening application only knows of a connection once it is
+	// synchronized (accepted); an active one from its OPEN on.
+	if m.cfg.Abort[side] && ep.HasTCB() && !ep.Aborted() && (!m.passive[side] || ep.State.Synchronized()) {
 		x.spontaneous(s, side, Call, Abort, yield)
 	}
 }

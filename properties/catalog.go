@@ -185,9 +185,10 @@ func orderlyRelease(from state, st step, to state) bool {
 		return true
 	}
 	before := from.Ends[st.Side]
-	if before.State == model.TimeWait || before.PeerInc == 0 || before.Aborted() {
-		// TIME-WAIT has completed the FIN exchange; without PeerInc the
-		// connection never synchronized.
+	if !before.State.Synchronized() || before.State == model.TimeWait || before.Aborted() {
+		// Only an open connection can be released: one still in its
+		// handshake is refused, not reset, and TIME-WAIT has completed the
+		// FIN exchange.
 		return true
 	}
 	peer := from.Ends[st.Side.Other()]
