@@ -20,7 +20,10 @@ func TestTranscripts(t *testing.T) {
 			if d.Cmd != "run" {
 				d.Fatalf(t, "unknown command %q (want run)", d.Cmd)
 			}
+			// One connection, as in the seed notes' figures, unless the
+			// transcript asks for more.
 			cfg := model.DefaultConfig()
+			cfg.Incarnations = 1
 			for _, arg := range d.CmdArgs {
 				if err := setConfig(&cfg, arg.Key, arg.Vals); err != nil {
 					d.Fatalf(t, "%v", err)

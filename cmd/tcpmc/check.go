@@ -137,12 +137,16 @@ func printReport(w io.Writer, rep *properties.Report) {
 			status = "stopped early: every property checked is violated"
 		}
 	}
-	mem := fmt.Sprintf("%.1f bytes/state", rep.BytesPerState())
-	if !rep.Exact {
+	fmt.Fprintf(w, "%s states, %s transitions, depth %d, %.2fs (%s)\n",
+		commas(rep.States), commas(rep.Transitions), rep.Depth, rep.Elapsed.Seconds(), status)
+	mem := fmt.Sprintf("visited states and parent links: %.1f MiB (%.1f bytes/state)",
+		float64(rep.VisitedBytes+rep.TraceBytes)/(1<<20), rep.BytesPerState())
+	if rep.Exact {
+		mem += ", exact"
+	} else {
 		mem += fmt.Sprintf(", fingerprint collision chance %.0e", rep.CollisionProbability)
 	}
-	fmt.Fprintf(w, "%s states, %s transitions, depth %d, %.2fs (%s; %s)\n\n",
-		commas(rep.States), commas(rep.Transitions), rep.Depth, rep.Elapsed.Seconds(), status, mem)
+	fmt.Fprintf(w, "%s\n\n", mem)
 	fmt.Fprintf(w, "%-22s %-8s %s\n", "PROPERTY", "KIND", "VERDICT")
 	for _, r := range rep.Results {
 		fmt.Fprintf(w, "%-22s %-8s %s\n", r.Property.Name, r.Property.Kind, r.Verdict)
