@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -30,18 +31,26 @@ const (
 	// host's previous connections used, as RFC 9293 section 3.4.1's clock
 	// guarantees within the clock's cycle.
 	ISNClock ISNMode = iota
+	// ISNOverlap: the clock has advanced less than one window since the
+	// host's previous ISN, so the next ISN lies after it but inside the
+	// sequence numbers the previous connection may have used: RFC 1337's
+	// "fast or long" connection, whose old segments TIME-WAIT must absorb.
+	ISNOverlap
 	// ISNArbitrary: after its first connection a host may pick any ISN, so
-	// a new incarnation can collide with old segments (a fast or long
-	// connection that wrapped the clock, in RFC 1337's terms).
+	// a new incarnation can even reuse an old ISN.
 	ISNArbitrary
 )
+
+// Unlimited is the retry limit of an application that sets R2 to infinity
+// (RFC 9293 MUST-21): retransmission never gives up.
+const Unlimited = -1
 
 // Config is a configuration of the model: sequence space, network, faults
 // and workload. Every field bounds the state space.
 type Config struct {
 	SeqSpace   int  // size of the sequence number space: a power of two, 8 to 256
 	Window     int  // RCV.WND, fixed
-	RetryLimit int  // retransmissions of one segment before giving up
+	RetryLimit int  // retransmissions of one segment before giving up, or Unlimited
 	Capacity   int  // segments the network holds at once, both directions together
 	Unordered  bool // channels deliver in any order (otherwise FIFO plus the reorder budget)
 
@@ -76,8 +85,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("sequence space %d: want a power of two from 8 to 256", c.SeqSpace)
 	case c.Window < 1 || c.Window >= c.SeqSpace/2:
 		return fmt.Errorf("window %d: want 1 to %d (less than half the sequence space)", c.Window, c.SeqSpace/2-1)
-	case c.RetryLimit < 0 || c.RetryLimit > 15:
-		return fmt.Errorf("retry limit %d: want 0 to 15", c.RetryLimit)
+	case c.RetryLimit != Unlimited && (c.RetryLimit < 0 || c.RetryLimit > 15):
+		return fmt.Errorf("retry limit %d: want 0 to 15, or unlimited", c.RetryLimit)
 	case c.Capacity < 1 || c.Capacity > MaxInFlight:
 		return fmt.Errorf("network capacity %d: want 1 to %d segments", c.Capacity, MaxInFlight)
 	case c.Loss < 0 || c.Dup < 0 || c.Reorder < 0 || c.Crash < 0:
@@ -134,12 +143,34 @@ func ParseISN(s string) (ISNMode, error) {
 	switch strings.ToLower(s) {
 	case "clock":
 		return ISNClock, nil
+	case "overlap":
+		return ISNOverlap, nil
 	case "arbitrary", "any":
 		return ISNArbitrary, nil
 	}
-	return 0, fmt.Errorf("unknown ISN mode %q (want clock or arbitrary)", s)
+	return 0, fmt.Errorf("unknown ISN mode %q (want clock, overlap or arbitrary)", s)
+}
+
+// ParseRetries reads a retry limit: a number or "unlimited".
+func ParseRetries(s string) (int, error) {
+	if strings.ToLower(s) == "unlimited" || s == "-1" {
+		return Unlimited, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("retries %q: want a number or unlimited", s)
+	}
+	return n, nil
+}
+
+// RetriesString writes a retry limit as ParseRetries reads it.
+func RetriesString(n int) string {
+	if n == Unlimited {
+		return "unlimited"
+	}
+	return strconv.Itoa(n)
 }
 
 func (m OpenMode) String() string  { return [...]string{"client-server", "simultaneous"}[m] }
 func (m CloseMode) String() string { return [...]string{"either", "client", "server"}[m] }
-func (m ISNMode) String() string   { return [...]string{"clock", "arbitrary"}[m] }
+func (m ISNMode) String() string   { return [...]string{"clock", "overlap", "arbitrary"}[m] }

@@ -83,9 +83,14 @@ var variables = func() map[string]variable {
 		seqVar("SND.UNA", "oldest unacknowledged sequence number", func(e *Endpoint) *uint8 { return &e.SndUna }),
 		seqVar("SND.NXT", "next sequence number to send", func(e *Endpoint) *uint8 { return &e.SndNxt }),
 		seqVar("RCV.NXT", "next sequence number expected", func(e *Endpoint) *uint8 { return &e.RcvNxt }),
-		{name: "RETRIES", typ: intType, doc: "retransmissions of the segment at the front of the retransmission queue",
+		{name: "RETRIES", typ: intType, doc: "retransmissions of the segment at the front of the retransmission queue (with unlimited retries, only 0 or 1: none or some)",
 			get: func(e *env) int { return int(e.ep.Retries) },
-			set: func(e *env, v int) { e.ep.Retries = uint8(v) }},
+			set: func(e *env, v int) {
+				if e.p.retryLimit == Unlimited {
+					v = min(v, 1)
+				}
+				e.ep.Retries = uint8(v)
+			}},
 		{name: "PASSIVE", typ: boolType, doc: "the connection reached SYN-RECEIVED from LISTEN",
 			get: func(e *env) int { return b2i(e.ep.Passive()) },
 			set: func(e *env, v int) {
@@ -110,8 +115,13 @@ var variables = func() map[string]variable {
 			get: func(e *env) int { return e.p.window }},
 		{name: "SND.WND", typ: intType, doc: "send window: the peer's receive window, the same fixed value",
 			get: func(e *env) int { return e.p.window }},
-		{name: "RETRY.LIMIT", typ: intType, doc: "retransmissions of one segment before the connection is given up",
-			get: func(e *env) int { return e.p.retryLimit }},
+		{name: "RETRY.LIMIT", typ: intType, doc: "retransmissions of one segment before the connection is given up (unlimited: larger than any count)",
+			get: func(e *env) int {
+				if e.p.retryLimit == Unlimited {
+					return 1 << 30
+				}
+				return e.p.retryLimit
+			}},
 		{name: "NET.QUIET", typ: boolType, doc: "no segment of this connection (or an older one) is in flight; before the peer's SYN has arrived, no segment of the peer at all",
 			get: func(e *env) int { return b2i(e.world.netQuiet()) }},
 		{name: "MSL.ELAPSED", typ: boolType, doc: "2 MSL have passed: no segment of this connection is in flight and the peer has nothing left to retransmit on it",
@@ -539,7 +549,7 @@ func union(a, b map[string]bool) map[string]bool {
 func suggest(name string, names []string) string {
 	best, bestD := "", 3
 	for _, n := range names {
-		if d := editDistance(strings.ToUpper(name), n); d < bestD {
+		if d := editDistance(strings.ToUpper(name), strings.ToUpper(n)); d < bestD {
 			best, bestD = n, d
 		}
 	}

@@ -79,9 +79,10 @@ func ParseState(name string) (TCPState, error) {
 }
 
 // Segment is a TCP segment in flight, packed into 32 bits: control bits,
-// one optional data octet, sequence and acknowledgment numbers, and two
-// ghost fields the protocol never reads: the incarnation of the endpoint
-// that sent it, and which octet of its application's stream the data is.
+// one optional data octet, sequence and acknowledgment numbers, and ghost
+// fields the protocol never reads: the tag of the TCB that sent it, which
+// octet of its application's stream the data is, and whether it was sent
+// in reply to an arriving segment.
 type Segment uint32
 
 // Control bits.
@@ -98,6 +99,7 @@ const (
 	segAckShift  = 13
 	segIncShift  = 21 // 5 bits
 	segByteShift = 26 // 3 bits
+	segReplyBit  = 29
 	// MaxIncarnation bounds the connections an application opens,
 	// MaxDataBytes the octets it sends in each.
 	MaxIncarnation = 7
@@ -127,6 +129,12 @@ func (s Segment) Inc() uint8 { return uint8(s>>segIncShift) & maxTag }
 
 // ByteIndex is the ghost position of the data octet in its sender's stream.
 func (s Segment) ByteIndex() uint8 { return uint8(s>>segByteShift) & 7 }
+
+// Reply is a ghost mark: the segment was sent in reply to one that
+// arrived, so it is never newer than the connection it answers.
+func (s Segment) Reply() bool { return s&(1<<segReplyBit) != 0 }
+
+func (s Segment) asReply() Segment { return s | 1<<segReplyBit }
 
 // Len is SEG.LEN: data octets plus one each for SYN and FIN.
 func (s Segment) Len() int {
@@ -201,9 +209,8 @@ const (
 	flagCrashed                   // the host lost its TCB and owes a quiet time
 	flagUsedSeq                   // the host has used sequence numbers before
 	// flagStaleSyn (ghost): the SYN that gave this TCB its IRS was not sent
-	// for this connection by the peer's current incarnation: the peer had
-	// moved on to a new incarnation, or had paired that incarnation with
-	// another of ours, when it arrived.
+	// for this connection by the peer's current TCB: when it arrived the
+	// TCB that sent it was gone, or had paired with another of ours.
 	flagStaleSyn
 )
 

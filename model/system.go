@@ -6,24 +6,6 @@ type params struct {
 	seqSpace, window, retryLimit int
 }
 
-// Variant is a version of the protocol: a rule table under a name.
-type Variant struct {
-	Name        string
-	Description string
-	Rules       []Rule
-	Macros      []Macro
-}
-
-// RFC9293 is the connection-management part of RFC 9293 as specified.
-func RFC9293() *Variant {
-	return &Variant{
-		Name:        "rfc9293",
-		Description: "RFC 9293 as written, with RFC 5961's challenge ACKs",
-		Rules:       append([]Rule(nil), rfc9293Rules...),
-		Macros:      append([]Macro(nil), rfc9293Macros...),
-	}
-}
-
 // System is the model of two endpoints, the network between them, the
 // faults it may suffer and the applications using it. It implements
 // explore.System: it knows nothing of search.
@@ -228,7 +210,9 @@ type world struct {
 
 // netQuiet: nothing sent by this host, and nothing the peer sent in this
 // connection or an older one, is in flight. It stands for "long enough has
-// passed for every such segment to arrive or die".
+// passed for every such segment to arrive or die". A segment the peer sent
+// in reply to one of ours belongs to our connection whatever TCB sent it:
+// it was sent within MSL of our segment.
 func (w *world) netQuiet() bool {
 	if w.s.Count[w.side] > 0 {
 		return false
@@ -237,7 +221,7 @@ func (w *world) netQuiet() bool {
 	for _, seg := range w.s.Channel(w.side.Other()) {
 		// Before the peer's SYN has arrived any of its segments may belong
 		// to this connection.
-		if peerInc == 0 || seg.Inc() <= peerInc {
+		if peerInc == 0 || seg.Inc() <= peerInc || seg.Reply() {
 			return false
 		}
 	}
@@ -302,14 +286,17 @@ func (x *expander) outcomes(s *State, side Side, ev Event, seg Segment) []result
 	clock := s.Ends[side].Clock
 	o, isnRead := x.runOne(s, side, ev, seg, clock)
 	x.res = append(x.res[:0], result{o, clock})
-	if !isnRead || x.m.cfg.ISN != ISNArbitrary || s.Ends[side].Flags&flagUsedSeq == 0 {
+	if !isnRead || x.m.cfg.ISN == ISNClock || s.Ends[side].Flags&flagUsedSeq == 0 {
 		return x.res
 	}
-	for v := 0; v < x.m.cfg.SeqSpace; v++ {
-		if uint8(v) != clock {
-			o, _ := x.runOne(s, side, ev, seg, uint8(v))
-			x.res = append(x.res, result{o, uint8(v)})
-		}
+	choices := x.m.cfg.SeqSpace // arbitrary: any value
+	if x.m.cfg.ISN == ISNOverlap {
+		choices = x.m.cfg.Window // the clock advanced by less than a window
+	}
+	for k := 1; k < choices; k++ {
+		v := uint8(mod(int(clock)+k, x.m.cfg.SeqSpace))
+		o, _ := x.runOne(s, side, ev, seg, v)
+		x.res = append(x.res, result{o, v})
 	}
 	return x.res
 }
@@ -328,7 +315,9 @@ func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcom
 	if o.setsIRS && ev == SegmentArrives {
 		ep.PeerInc = seg.Inc()
 		peer := ns.Ends[side.Other()]
-		if seg.Inc() != peer.Inc || peer.PeerInc != 0 && peer.PeerInc != ep.Inc {
+		// Stale: the TCB that sent the SYN is gone, or has paired with
+		// another of our TCBs.
+		if seg.Inc() != peer.Inc || !peer.HasTCB() || peer.PeerInc != 0 && peer.PeerInc != ep.Inc {
 			ep.Flags |= flagStaleSyn
 		} else {
 			ep.Flags &^= flagStaleSyn
@@ -346,7 +335,12 @@ func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcom
 	st.Deleted = before.State != Closed && ep.State == Closed
 	ns.Ends[side] = ep
 	for i := uint8(0); i < o.nOut; i++ {
-		m.push(ns, side, o.out[i])
+		out := o.out[i]
+		if ev == SegmentArrives {
+			out = out.asReply()
+			st.Out[i] = out
+		}
+		m.push(ns, side, out)
 	}
 	switch {
 	case !st.Deleted || !m.passive[side]:
@@ -361,9 +355,13 @@ func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcom
 }
 
 // forget discards a TCB's sequence-number state. The host's ISN clock moves
-// beyond every sequence number the connection used.
+// beyond every sequence number the connection used, or, for fast or long
+// connections (ISNOverlap), just past its ISN.
 func (m *System) forget(ep Endpoint) Endpoint {
 	ep.Clock = uint8(mod(int(ep.SndNxt)+1, m.cfg.SeqSpace))
+	if m.cfg.ISN == ISNOverlap {
+		ep.Clock = uint8(mod(int(ep.ISS)+1, m.cfg.SeqSpace))
+	}
 	ep.Flags = ep.Flags&^(flagPassive|flagStaleSyn) | flagUsedSeq
 	ep.ISS, ep.IRS, ep.SndUna, ep.SndNxt, ep.RcvNxt, ep.Retries, ep.PeerInc = 0, 0, 0, 0, 0, 0, 0
 	return ep

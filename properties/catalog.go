@@ -43,7 +43,8 @@ var (
 // Catalog lists every property tcpmc checks, in output order.
 func Catalog() []Property {
 	return []Property{HandshakeSync, NoStaleConnection, SegmentArithmetic, StreamIntegrity,
-		TimeWaitAbsorbsFIN, OrderlyRelease, NoDeadlock}
+		TimeWaitAbsorbsFIN, OrderlyRelease, NoDeadlock,
+		EventuallyClosed, NoHalfOpenStuck, HandshakeCompletes}
 }
 
 // Lookup finds a property by name.
@@ -185,10 +186,11 @@ func orderlyRelease(from state, st step, to state) bool {
 		return true
 	}
 	before := from.Ends[st.Side]
-	if !before.State.Synchronized() || before.State == model.TimeWait || before.Aborted() {
+	if !before.State.Synchronized() || before.State == model.TimeWait || before.Aborted() || before.StaleSyn() {
 		// Only an open connection can be released: one still in its
-		// handshake is refused, not reset, and TIME-WAIT has completed the
-		// FIN exchange.
+		// handshake is refused, not reset; TIME-WAIT has completed the FIN
+		// exchange; and a connection opened by an old duplicate SYN is
+		// rightly reset (no-stale-connection reports it).
 		return true
 	}
 	peer := from.Ends[st.Side.Other()]

@@ -116,6 +116,7 @@ type chartRow struct {
 	larrow, rarr string
 	seg          string
 	note         string
+	marker       string // a whole line of its own, for the parts of a lasso
 }
 
 // Chart draws a trace as a text message sequence chart: the client (or A)
@@ -128,8 +129,19 @@ func Chart(sys *model.System, tr *Trace) string {
 	rows := []chartRow{{num: "", left: tr.Start.Ends[model.A].State.String(), right: tr.Start.Ends[model.B].State.String()}}
 	prev := tr.Start
 	for i, ps := range tr.Steps {
+		if tr.Cycle && i == tr.Loop {
+			rows = append(rows, chartRow{marker: fmt.Sprintf("---- cycle: steps %d to %d repeat for ever ----", i+1, len(tr.Steps))})
+		}
 		rows = append(rows, stepRows(sys, nb, i+1, prev, ps)...)
 		prev = ps.State
+	}
+	switch {
+	case tr.Cycle && tr.Loop == 0:
+		rows = append(rows, chartRow{marker: "---- back to the initial state: the cycle starts again ----"})
+	case tr.Cycle:
+		rows = append(rows, chartRow{marker: fmt.Sprintf("---- back to the state after step %d: the cycle starts again ----", tr.Loop)})
+	case tr.Stuck:
+		rows = append(rows, chartRow{marker: "---- no step is possible: the execution stops here for ever ----"})
 	}
 	return renderChart(sys, nb, rows)
 }
@@ -267,6 +279,9 @@ func ruleNames(sys *model.System, st model.Step) string {
 func renderChart(sys *model.System, nb *Numbering, rows []chartRow) string {
 	numW, stW, segW := 2, 12, 0
 	for _, r := range rows {
+		if r.marker != "" {
+			continue
+		}
 		numW = max(numW, len(r.num))
 		stW = max(stW, len(r.left), len(r.right))
 		segW = max(segW, len(r.seg))
@@ -281,6 +296,10 @@ func renderChart(sys *model.System, nb *Numbering, rows []chartRow) string {
 	}
 	line("", sys.SideName(model.A), "", "", "", sys.SideName(model.B), "")
 	for _, r := range rows {
+		if r.marker != "" {
+			b.WriteString(strings.Repeat(" ", numW+2) + r.marker + "\n")
+			continue
+		}
 		line(r.num, r.left, r.larrow, r.seg, r.rarr, r.right, r.note)
 	}
 	if lg := nb.Legend(sys); lg != "" {

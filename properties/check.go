@@ -21,7 +21,7 @@ const (
 
 // Options choose properties and bound the search.
 type Options struct {
-	Properties []string // property names; empty means every safety property
+	Properties []string // property names; empty means every property
 	Workers    int      // 0: one per CPU
 	MaxStates  uint64
 	MaxDepth   int
@@ -31,10 +31,16 @@ type Options struct {
 	Progress   func(explore.Progress)
 }
 
-// Trace is an execution of the model: a counterexample.
+// Trace is an execution of the model: a counterexample. A liveness
+// counterexample is a lasso: either the steps from Loop on form a cycle
+// that repeats for ever (Cycle), or the execution stops in its last state
+// for ever (Stuck).
 type Trace struct {
 	Start model.State
 	Steps []model.PathStep
+	Cycle bool
+	Loop  int // index of the first step of the cycle
+	Stuck bool
 }
 
 // Result is the verdict on one property.
@@ -58,8 +64,21 @@ type Report struct {
 	Exact                bool
 	CollisionProbability float64
 	Results              []Result
+	// Liveness describes the second search, over the whole state graph,
+	// that liveness properties need; nil when none was checked.
+	Liveness *LivenessStats
 
 	sys *model.System
+}
+
+// LivenessStats describe the state-graph search for liveness.
+type LivenessStats struct {
+	States, Edges        uint64
+	Elapsed              time.Duration
+	Complete             bool
+	Stopped              explore.StopReason
+	Bytes                uint64
+	CollisionProbability float64
 }
 
 // System is the model the report is about.
@@ -93,17 +112,11 @@ func (r *Report) BytesPerState() float64 {
 	return float64(r.VisitedBytes+r.TraceBytes) / float64(r.States)
 }
 
-// Select resolves property names (all safety properties when names is
-// empty) and reports an unknown name.
+// Select resolves property names (all properties when names is empty) and
+// reports an unknown name.
 func Select(names []string) ([]Property, error) {
 	if len(names) == 0 {
-		var out []Property
-		for _, p := range Catalog() {
-			if p.Kind == Safety {
-				out = append(out, p)
-			}
-		}
-		return out, nil
+		return Catalog(), nil
 	}
 	var out []Property
 	for _, n := range names {
@@ -132,6 +145,39 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 	for _, p := range props {
 		want[p.Name] = true
 	}
+	rep := &Report{Variant: sys.Variant().Name, Config: sys.Config(), sys: sys, Complete: true}
+	found := map[string]*Trace{}
+	if len(invariants(sys, want))+len(actions(sys, want)) > 0 || want[NoDeadlock.Name] {
+		checkSafety(ctx, sys, want, opts, rep, found)
+	}
+	liveComplete := true
+	if live := liveProperties(want); len(live) > 0 {
+		liveComplete = ctx.Err() == nil && checkLiveness(ctx, sys, live, opts, rep, found)
+		if ctx.Err() != nil {
+			rep.Stopped = explore.Interrupted
+		}
+	}
+	safetyComplete := rep.Complete
+	rep.Complete = rep.Complete && liveComplete
+	for _, p := range props {
+		r := Result{Property: p, Verdict: Unknown}
+		done := safetyComplete
+		if p.Kind == Liveness {
+			done = liveComplete
+		}
+		switch {
+		case found[p.Name] != nil:
+			r.Verdict, r.Counterexample = Violated, found[p.Name]
+		case done:
+			r.Verdict = Holds
+		}
+		rep.Results = append(rep.Results, r)
+	}
+	return rep, nil
+}
+
+// checkSafety runs the breadth-first search for the safety properties.
+func checkSafety(ctx context.Context, sys *model.System, want map[string]bool, opts Options, rep *Report, found map[string]*Trace) {
 	eo := explore.Options[state, step]{
 		Invariants: invariants(sys, want),
 		Actions:    actions(sys, want),
@@ -148,22 +194,10 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 		eo.Final = sys.Final
 	}
 	res := explore.Run[state, step](ctx, sys, eo)
-	rep := &Report{
-		Variant:              sys.Variant().Name,
-		Config:               sys.Config(),
-		States:               res.States,
-		Transitions:          res.Transitions,
-		Depth:                res.Depth,
-		Elapsed:              res.Elapsed,
-		Complete:             res.Complete,
-		Stopped:              res.Stopped,
-		VisitedBytes:         res.VisitedBytes,
-		TraceBytes:           res.TraceBytes,
-		Exact:                res.Exact,
-		CollisionProbability: res.CollisionProbability,
-		sys:                  sys,
-	}
-	found := map[string]*Trace{}
+	rep.States, rep.Transitions, rep.Depth, rep.Elapsed = res.States, res.Transitions, res.Depth, res.Elapsed
+	rep.Complete, rep.Stopped = res.Complete, res.Stopped
+	rep.VisitedBytes, rep.TraceBytes, rep.Exact = res.VisitedBytes, res.TraceBytes, res.Exact
+	rep.CollisionProbability = res.CollisionProbability
 	for _, v := range res.Violations {
 		tr := &Trace{Start: v.Path.Start}
 		for _, s := range v.Path.Steps {
@@ -171,15 +205,39 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 		}
 		found[v.Property] = tr
 	}
-	for _, p := range props {
-		r := Result{Property: p, Verdict: Unknown}
-		switch {
-		case found[p.Name] != nil:
-			r.Verdict, r.Counterexample = Violated, found[p.Name]
-		case res.Complete:
-			r.Verdict = Holds
-		}
-		rep.Results = append(rep.Results, r)
+}
+
+// checkLiveness builds the state graph and looks for fair lassos. It
+// reports whether the graph was complete.
+func checkLiveness(ctx context.Context, sys *model.System, live []explore.LiveProperty[state], opts Options, rep *Report, found map[string]*Trace) bool {
+	maxTime := opts.MaxTime
+	if maxTime > 0 {
+		maxTime = max(maxTime-rep.Elapsed, time.Millisecond)
 	}
-	return rep, nil
+	res := explore.CheckLiveness[state, step](ctx, sys, explore.LivenessOptions[state, step]{
+		Properties: live, Class: fairnessClass,
+		MaxStates: opts.MaxStates, MaxTime: maxTime, MaxMemory: opts.MaxMemory,
+	})
+	rep.Liveness = &LivenessStats{States: res.States, Edges: res.Edges, Elapsed: res.Elapsed, Complete: res.Complete,
+		Stopped: res.Stopped, Bytes: res.Bytes, CollisionProbability: res.CollisionProbability}
+	if rep.States == 0 {
+		rep.States, rep.Transitions = res.States, res.Edges
+	}
+	if !res.Complete && rep.Stopped == explore.Finished {
+		rep.Stopped = res.Stopped
+	}
+	for _, v := range res.Violations {
+		if found[v.Property] != nil {
+			continue // handshake-completes is checked per side: keep the first
+		}
+		tr := &Trace{Start: v.Lasso.Path.Start, Cycle: v.Lasso.LoopStart >= 0, Loop: v.Lasso.LoopStart, Stuck: v.Lasso.LoopStart < 0}
+		if !tr.Cycle {
+			tr.Loop = 0
+		}
+		for _, s := range v.Lasso.Path.Steps {
+			tr.Steps = append(tr.Steps, model.PathStep{Step: s.Label, State: s.State})
+		}
+		found[v.Property] = tr
+	}
+	return res.Complete
 }

@@ -22,6 +22,15 @@ type jsonReport struct {
 	Exact                bool           `json:"exact"`
 	CollisionProbability float64        `json:"collision_probability"`
 	Properties           []jsonProperty `json:"properties"`
+	Liveness             *jsonLiveness  `json:"liveness,omitempty"`
+}
+
+type jsonLiveness struct {
+	States         uint64  `json:"states"`
+	Edges          uint64  `json:"edges"`
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	Complete       bool    `json:"complete"`
+	Stopped        string  `json:"stopped,omitempty"`
 }
 
 type jsonConfig struct {
@@ -54,6 +63,11 @@ type jsonTrace struct {
 	Legend string     `json:"legend"`
 	Start  jsonGlobal `json:"start"`
 	Steps  []jsonStep `json:"steps"`
+	// LoopStart is the number of the first step of the cycle of a lasso
+	// (steps are numbered from 1); Stuck marks a lasso that ends in a
+	// state without successors.
+	LoopStart int  `json:"loop_start,omitempty"`
+	Stuck     bool `json:"stuck,omitempty"`
 }
 
 type jsonStep struct {
@@ -129,7 +143,10 @@ func globalJSON(sys *model.System, nb *Numbering, s model.State) jsonGlobal {
 // TraceJSON is the JSON form of a counterexample.
 func traceJSON(sys *model.System, tr *Trace) *jsonTrace {
 	nb := NewNumbering(sys, tr)
-	out := &jsonTrace{Legend: nb.Legend(sys), Start: globalJSON(sys, nb, tr.Start), Steps: []jsonStep{}}
+	out := &jsonTrace{Legend: nb.Legend(sys), Start: globalJSON(sys, nb, tr.Start), Steps: []jsonStep{}, Stuck: tr.Stuck}
+	if tr.Cycle {
+		out.LoopStart = tr.Loop + 1
+	}
 	prev := tr.Start
 	for i, ps := range tr.Steps {
 		st := ps.Step
@@ -167,6 +184,9 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		ElapsedSeconds: r.Elapsed.Seconds(), Complete: r.Complete, Stopped: string(r.Stopped),
 		BytesPerState: r.BytesPerState(), Exact: r.Exact, CollisionProbability: r.CollisionProbability,
 		Properties: []jsonProperty{},
+	}
+	if l := r.Liveness; l != nil {
+		jr.Liveness = &jsonLiveness{States: l.States, Edges: l.Edges, ElapsedSeconds: l.Elapsed.Seconds(), Complete: l.Complete, Stopped: string(l.Stopped)}
 	}
 	for _, res := range r.Results {
 		jp := jsonProperty{Name: res.Property.Name, Kind: res.Property.Kind, Verdict: res.Verdict, Description: res.Property.Description}

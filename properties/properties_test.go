@@ -45,8 +45,8 @@ func TestRFC9293HoldsUnderTheDefaultFaults(t *testing.T) {
 			t.Errorf("%s: %s", r.Property.Name, r.Verdict)
 		}
 	}
-	if len(rep.Results) != 7 {
-		t.Errorf("want the 7 safety properties, got %d", len(rep.Results))
+	if len(rep.Results) != 10 {
+		t.Errorf("want the 10 properties, got %d", len(rep.Results))
 	}
 }
 
@@ -107,6 +107,10 @@ func replayAndConfirm(t *testing.T, sys *model.System, property string, tr *Trac
 	t.Helper()
 	if err := sys.Replay(tr.Start, tr.Steps); err != nil {
 		t.Fatalf("%s: counterexample does not replay: %v\n%s", property, err, Chart(sys, tr))
+	}
+	if p, _ := Lookup(property); p.Kind == Liveness {
+		confirmLasso(t, sys, property, tr)
+		return
 	}
 	want := map[string]bool{property: true}
 	last := tr.Steps[len(tr.Steps)-1]
@@ -213,4 +217,72 @@ func TestUnknownPropertyIsAnError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no-such") {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// confirmLasso checks a liveness counterexample: the trigger holds and the
+// goal then never does; a cycle returns to where it started and is fair
+// (every class enabled all round it is taken on it); a stuck end has no
+// successor.
+func confirmLasso(t *testing.T, sys *model.System, property string, tr *Trace) {
+	t.Helper()
+	states := []model.State{tr.Start}
+	for _, ps := range tr.Steps {
+		states = append(states, ps.State)
+	}
+	last := states[len(states)-1]
+	var tail []model.State // the states that repeat or last for ever
+	switch {
+	case tr.Cycle:
+		if last != states[tr.Loop] {
+			t.Fatalf("%s: the cycle does not return to its start", property)
+		}
+		tail = states[tr.Loop : len(states)-1]
+		everywhere := ^uint32(0)
+		for _, s := range tail {
+			var enabled uint32
+			sys.Successors(s, func(st model.Step, _ model.State) {
+				if c := fairnessClass(st); c >= 0 {
+					enabled |= 1 << c
+				}
+			})
+			everywhere &= enabled
+		}
+		var taken uint32
+		for _, ps := range tr.Steps[tr.Loop:] {
+			if c := fairnessClass(ps.Step); c >= 0 {
+				taken |= 1 << c
+			}
+		}
+		if everywhere&^taken != 0 {
+			t.Fatalf("%s: the cycle is unfair (classes %b always enabled, never taken)", property, everywhere&^taken)
+		}
+	case tr.Stuck:
+		n := 0
+		sys.Successors(last, func(model.Step, model.State) { n++ })
+		if n != 0 {
+			t.Fatalf("%s: the lasso says stuck but the last state has %d successors", property, n)
+		}
+		tail = []model.State{last}
+	default:
+		t.Fatalf("%s: a liveness counterexample must be a cycle or end stuck", property)
+	}
+	for _, lp := range liveProperties(map[string]bool{property: true}) {
+		// Find where the trigger held with the goal never holding after.
+		start := len(states) - len(tail)
+		for start > 0 && !lp.Goal(states[start-1]) {
+			start--
+		}
+		triggered := false
+		for _, s := range states[start:] {
+			triggered = triggered || lp.Trigger(s)
+		}
+		goalInTail := false
+		for _, s := range tail {
+			goalInTail = goalInTail || lp.Goal(s)
+		}
+		if triggered && !goalInTail {
+			return
+		}
+	}
+	t.Fatalf("%s: the lasso does not violate the property\n%s", property, Chart(sys, tr))
 }

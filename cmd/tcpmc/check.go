@@ -18,14 +18,14 @@ import (
 	"github.com/tcpmc/tcpmc/properties"
 )
 
-const checkSynopsis = "tcpmc check [flags]\n\nExplores every interleaving of the variant under the fault budget breadth-first\nand checks the safety properties; prints the shortest counterexample of each violation."
+const checkSynopsis = "tcpmc check [flags]\n\nExplores every interleaving of the variant under the fault budget breadth-first,\nchecks the safety properties on every state and transition and the liveness\nproperties on the state graph under fairness, and prints the shortest\ncounterexample of each violation (a lasso for liveness)."
 
 func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	var cf configFlags
 	cf.register(fs)
 	var (
-		props     = fs.String("property", "", "comma-separated `properties` to check (default: all safety properties)")
+		props     = fs.String("property", "", "comma-separated `properties` to check (default: all)")
 		maxStates = fs.Uint64("max-states", 0, "stop after this many states (0: no limit)")
 		maxDepth  = fs.Int("max-depth", 0, "do not explore beyond this depth (0: no limit)")
 		timeout   = fs.Duration("timeout", 0, "stop after this long, e.g. 30s or 5m (0: no limit)")
@@ -38,14 +38,10 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if helped, err := parseFlags(fs, args, stdout, checkSynopsis); helped || err != nil {
 		return exitHolds, err
 	}
-	cfg, err := cf.config()
-	if err != nil {
-		return 0, err
-	}
 	if *maxDepth < 0 || *workers < 0 || *timeout < 0 {
 		return 0, usagef("check: -max-depth, -workers and -timeout cannot be negative")
 	}
-	v, err := loadVariant(cf.variant)
+	v, cfg, err := cf.model()
 	if err != nil {
 		return 0, err
 	}
@@ -122,10 +118,10 @@ func describeConfig(c model.Config) string {
 	}
 	return fmt.Sprintf("open %s, close %s first, data %d,%d, abort %s, incarnations %d; "+
 		"loss %d, dup %d, reorder %d, crash %d; %s network of %d segments; "+
-		"seq space %d, window %d, retries %d, %s ISN",
+		"seq space %d, window %d, retries %s, %s ISN",
 		c.Open, c.Close, c.Data[0], c.Data[1], abort, c.Incarnations,
 		c.Loss, c.Dup, c.Reorder, c.Crash, network, c.Capacity,
-		c.SeqSpace, c.Window, c.RetryLimit, c.ISN)
+		c.SeqSpace, c.Window, model.RetriesString(c.RetryLimit), c.ISN)
 }
 
 func printReport(w io.Writer, rep *properties.Report) {
@@ -146,10 +142,36 @@ func printReport(w io.Writer, rep *properties.Report) {
 	} else {
 		mem += fmt.Sprintf(", fingerprint collision chance %.0e", rep.CollisionProbability)
 	}
-	fmt.Fprintf(w, "%s\n\n", mem)
-	fmt.Fprintf(w, "%-22s %-8s %s\n", "PROPERTY", "KIND", "VERDICT")
+	fmt.Fprintf(w, "%s\n", mem)
+	if l := rep.Liveness; l != nil {
+		status := "complete"
+		if !l.Complete {
+			status = "stopped: " + string(l.Stopped)
+		}
+		fmt.Fprintf(w, "liveness: state graph of %s states and %s edges, %.2fs (%s; %.1f MiB)\n",
+			commas(l.States), commas(l.Edges), l.Elapsed.Seconds(), status, float64(l.Bytes)/(1<<20))
+	}
+	fmt.Fprintln(w)
+	v := rep.System().Variant()
+	if len(v.Expect) > 0 {
+		fmt.Fprintf(w, "%-22s %-8s %-9s %s\n", "PROPERTY", "KIND", "VERDICT", "EXPECTED")
+	} else {
+		fmt.Fprintf(w, "%-22s %-8s %s\n", "PROPERTY", "KIND", "VERDICT")
+	}
+	surprises := 0
 	for _, r := range rep.Results {
-		fmt.Fprintf(w, "%-22s %-8s %s\n", r.Property.Name, r.Property.Kind, r.Verdict)
+		line := fmt.Sprintf("%-22s %-8s %-9s", r.Property.Name, r.Property.Kind, r.Verdict)
+		if e, ok := v.Expected(r.Property.Name); ok {
+			line += " " + e.Verdict
+			if r.Verdict != properties.Unknown && string(r.Verdict) != e.Verdict {
+				line += "  <- not as expected"
+				surprises++
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
+	if surprises > 0 && !sameConfig(rep.Config, v.Config) {
+		fmt.Fprintf(w, "(expectations are stated for the variant's own configuration; flags changed it)\n")
 	}
 	for _, r := range rep.Results {
 		if r.Counterexample == nil {
@@ -159,10 +181,12 @@ func printReport(w io.Writer, rep *properties.Report) {
 		fmt.Fprintf(w, "shortest counterexample, %d steps:\n\n", len(r.Counterexample.Steps))
 		fmt.Fprint(w, properties.Chart(rep.System(), r.Counterexample))
 	}
-	if !rep.Complete && rep.Stopped != explore.AllViolated {
+	if !rep.Complete && rep.Stopped != explore.AllViolated && rep.Stopped != explore.Finished {
 		fmt.Fprintf(w, "\nthe search stopped (%s) before covering the state space: \"unknown\" means no violation was found in the part explored\n", rep.Stopped)
 	}
 }
+
+func sameConfig(a, b model.Config) bool { return a == b }
 
 // commas writes 1234567 as 1,234,567.
 func commas(n uint64) string {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -11,101 +12,83 @@ import (
 )
 
 // configFlags are the model flags shared by the commands that build a
-// model: variant, workload, faults and bounds of the model itself.
+// model: the variant, and the workload, faults and bounds that override
+// the variant's own configuration.
 type configFlags struct {
-	variant                   string
-	loss, dup, reorder, crash int
-	network                   string
-	capacity                  int
-	seqSpace, window, retries int
-	open, close, data, abort  string
-	incarnations              int
-	isn                       string
+	variant string
+	fs      *flag.FlagSet
 }
 
 func (f *configFlags) register(fs *flag.FlagSet) {
+	f.fs = fs
 	d := model.DefaultConfig()
-	fs.StringVar(&f.variant, "variant", "rfc9293", "`variant` to check: a built-in name (see tcpmc variants)")
-	fs.IntVar(&f.loss, "loss", d.Loss, "segments the network may lose")
-	fs.IntVar(&f.dup, "dup", d.Dup, "segments the network may duplicate")
-	fs.IntVar(&f.reorder, "reorder", d.Reorder, "segments a FIFO channel may deliver ahead of older ones")
-	fs.IntVar(&f.crash, "crash", d.Crash, "host crashes (the TCB is lost; the application reopens after a quiet time)")
-	fs.StringVar(&f.network, "network", "fifo", "channel order: fifo (plus -reorder) or unordered")
-	fs.IntVar(&f.capacity, "capacity", d.Capacity, "segments the network holds at once, both directions together (1-4)")
-	fs.IntVar(&f.seqSpace, "seq-space", d.SeqSpace, "size of the sequence number space (power of two, 8-256)")
-	fs.IntVar(&f.window, "window", d.Window, "receive window RCV.WND")
-	fs.IntVar(&f.retries, "retries", d.RetryLimit, "retransmissions of a segment before the connection is given up")
-	fs.StringVar(&f.open, "open", "client-server", "who opens: client-server (one active, one passive) or simultaneous")
-	fs.StringVar(&f.close, "close", "either", "who closes first: client, server or either (both orders and simultaneous close)")
-	fs.StringVar(&f.data, "data", "1,1", "octets each application sends per connection: N or CLIENT,SERVER (0-7)")
-	fs.StringVar(&f.abort, "abort", "none", "applications that may abort instead of closing: none, client, server or both")
-	fs.IntVar(&f.incarnations, "incarnations", d.Incarnations, "connections each application opens on the same address pair")
-	fs.StringVar(&f.isn, "isn", "clock", "ISN selection: clock (beyond the previous connection's numbers) or arbitrary")
+	fs.StringVar(&f.variant, "variant", "rfc9293", "`variant` to check: a built-in name (see tcpmc variants) or a variant file")
+	fs.Int("loss", d.Loss, "segments the network may lose")
+	fs.Int("dup", d.Dup, "segments the network may duplicate")
+	fs.Int("reorder", d.Reorder, "segments a FIFO channel may deliver ahead of older ones")
+	fs.Int("crash", d.Crash, "host crashes (the TCB is lost; the application reopens after a quiet time)")
+	fs.String("network", "fifo", "channel order: fifo (plus -reorder) or unordered")
+	fs.Int("capacity", d.Capacity, "segments the network holds at once, both directions together (1-4)")
+	fs.Int("seq-space", d.SeqSpace, "size of the sequence number space (power of two, 8-256)")
+	fs.Int("window", d.Window, "receive window RCV.WND (the send window too)")
+	fs.String("retries", model.RetriesString(d.RetryLimit), "retransmissions of a segment before the connection is given up, or unlimited (R2 = infinity)")
+	fs.String("open", "client-server", "who opens: client-server (one active, one passive) or simultaneous")
+	fs.String("close", "either", "who closes first: client, server or either (both orders and simultaneous close)")
+	fs.String("data", "1,1", "octets each application sends per connection: N or CLIENT,SERVER (0-7)")
+	fs.String("abort", "none", "applications that may abort instead of closing: none, client, server or both")
+	fs.Int("incarnations", d.Incarnations, "connections each application opens on the same address pair")
+	fs.String("isn", "clock", "ISN selection after a host's first connection: clock (beyond its numbers), overlap (within a window of its ISN) or arbitrary")
 }
 
-func (f *configFlags) config() (model.Config, error) {
-	c := model.DefaultConfig()
-	c.Loss, c.Dup, c.Reorder, c.Crash = f.loss, f.dup, f.reorder, f.crash
-	c.Capacity, c.SeqSpace, c.Window, c.RetryLimit = f.capacity, f.seqSpace, f.window, f.retries
-	c.Incarnations = f.incarnations
-	var err error
-	switch strings.ToLower(f.network) {
-	case "fifo":
-	case "unordered":
-		c.Unordered = true
-	default:
-		return c, usagef("-network %q: want fifo or unordered", f.network)
+// model loads the variant and applies the flags given on the command line
+// to its configuration (the defaults shown above are rfc9293's; a
+// variant's own configuration replaces them).
+func (f *configFlags) model() (*model.Variant, model.Config, error) {
+	v, err := loadVariant(f.variant)
+	if err != nil {
+		return nil, model.Config{}, err
 	}
-	if c.Open, err = model.ParseOpen(f.open); err != nil {
-		return c, usagef("-open: %v", err)
-	}
-	if c.Close, err = model.ParseClose(f.close); err != nil {
-		return c, usagef("-close: %v", err)
-	}
-	if c.ISN, err = model.ParseISN(f.isn); err != nil {
-		return c, usagef("-isn: %v", err)
-	}
-	parts := strings.Split(f.data, ",")
-	if len(parts) == 1 {
-		parts = append(parts, parts[0])
-	}
-	if len(parts) != 2 {
-		return c, usagef("-data %q: want N or CLIENT,SERVER", f.data)
-	}
-	for i, p := range parts {
-		n, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil {
-			return c, usagef("-data %q: %q is not a number", f.data, p)
+	cfg := v.Config
+	var bad error
+	f.fs.Visit(func(fl *flag.Flag) {
+		if bad != nil || fl.Name == "variant" || !isSetting(fl.Name) {
+			return
 		}
-		c.Data[i] = n
+		if err := model.ApplySetting(&cfg, fl.Name, fl.Value.String()); err != nil {
+			bad = usagef("-%s: %v", fl.Name, err)
+		}
+	})
+	if bad != nil {
+		return nil, cfg, bad
 	}
-	switch strings.ToLower(f.abort) {
-	case "none", "":
-	case "client", "a":
-		c.Abort[model.A] = true
-	case "server", "b":
-		c.Abort[model.B] = true
-	case "both":
-		c.Abort = [2]bool{true, true}
-	default:
-		return c, usagef("-abort %q: want none, client, server or both", f.abort)
+	if err := cfg.Validate(); err != nil {
+		return nil, cfg, usageError{err.Error()}
 	}
-	if err := c.Validate(); err != nil {
-		return c, usageError{err.Error()}
-	}
-	return c, nil
+	return v, cfg, nil
 }
 
-// loadVariant resolves -variant.
+func isSetting(name string) bool {
+	for _, n := range model.SettingNames() {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// loadVariant resolves -variant: a built-in name, or a variant file.
 func loadVariant(name string) (*model.Variant, error) {
 	if v, ok := model.Builtin(name); ok {
 		return v, nil
 	}
-	var names []string
-	for _, v := range model.Builtins() {
-		names = append(names, v.Name)
+	if _, err := os.Stat(name); err == nil {
+		v, err := model.LoadVariantFile(name)
+		if err != nil {
+			return nil, usageError{err.Error()}
+		}
+		return v, nil
 	}
-	return nil, usagef("unknown variant %q (built in: %s)", name, strings.Join(names, ", "))
+	return nil, usagef("unknown variant %q: not a built-in (%s) nor a file", name, strings.Join(model.BuiltinNames(), ", "))
 }
 
 // parseFlags parses args with a one-line error for bad flags, and prints

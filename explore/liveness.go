@@ -1,0 +1,489 @@
+package explore
+
+import (
+	"context"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/zeebo/xxh3"
+)
+
+// LiveProperty is a liveness property of the form "whenever Trigger holds,
+// Goal holds then or later" (Trigger leads to Goal).
+type LiveProperty[S any] struct {
+	Name    string
+	Trigger func(S) bool
+	Goal    func(S) bool
+}
+
+// LivenessOptions configure CheckLiveness.
+type LivenessOptions[S, T any] struct {
+	Properties []LiveProperty[S]
+	// Class gives the weak-fairness class (0 to 31) of a transition, or -1
+	// when no fairness requires it to happen (faults, for instance). A
+	// fair execution takes, infinitely often, every class that is enabled
+	// continuously from some point on.
+	Class     func(T) int
+	MaxStates uint64 // 0: no limit
+	MaxTime   time.Duration
+	MaxMemory uint64 // bytes; 0: no limit
+}
+
+// Lasso is a liveness counterexample: a path whose steps from LoopStart on
+// form a cycle back to the state before step LoopStart, repeated for ever,
+// or (LoopStart < 0) a path ending in a state with no successor, where the
+// execution stops for ever.
+type Lasso[S, T any] struct {
+	Path      Path[S, T]
+	LoopStart int
+}
+
+// LiveViolation is a liveness property that fails, with its lasso.
+type LiveViolation[S, T any] struct {
+	Property string
+	Lasso    Lasso[S, T]
+}
+
+// LivenessResult is what CheckLiveness found.
+type LivenessResult[S, T any] struct {
+	States, Edges uint64
+	Complete      bool
+	Stopped       StopReason
+	Elapsed       time.Duration
+	Bytes         uint64 // memory of the stored graph
+	// CollisionProbability bounds the chance that two states shared a
+	// 64-bit hash and were merged in the graph.
+	CollisionProbability float64
+	Violations           []LiveViolation[S, T] // in the order the properties were given
+}
+
+// CheckLiveness builds the reachable state graph and looks for fair
+// executions that violate each property. The algorithm: for a property
+// "Trigger leads to Goal", keep the states that do not satisfy Goal and
+// can be reached from a state satisfying Trigger without passing through
+// Goal; a violation is either such a state without successors (the
+// execution stops there), or a strongly connected component of them, with
+// at least one transition inside, that is fair: every fairness class
+// enabled in all its states is taken by a transition inside it (weak
+// fairness, checked on strongly connected components as in Emerson-Lei).
+// The lasso reaches the component by a shortest path and goes round a
+// cycle that takes each such class. The graph is built by one goroutine:
+// liveness needs every edge, not only the first path to each state, so it
+// costs more memory per state than the safety search.
+func CheckLiveness[S, T any](ctx context.Context, sys System[S, T], opts LivenessOptions[S, T]) *LivenessResult[S, T] {
+	g := buildGraph(ctx, sys, opts)
+	r := &LivenessResult[S, T]{States: uint64(g.n()), Edges: uint64(len(g.to)), Complete: g.stopped == Finished,
+		Stopped: g.stopped, Bytes: g.bytes(),
+		CollisionProbability: math.Min(1, float64(g.n())*float64(g.n())/math.Ldexp(1, 65))}
+	if r.Complete {
+		for p := range opts.Properties {
+			if lasso, ok := g.violation(p); ok {
+				r.Violations = append(r.Violations, LiveViolation[S, T]{Property: opts.Properties[p].Name, Lasso: replayLasso(sys, g, lasso)})
+			}
+		}
+	}
+	r.Elapsed = time.Since(g.start)
+	return r
+}
+
+// graph is the reachable state graph in compressed sparse rows: the edges
+// of state i are to[first[i]:first[i+1]], in successor order, so an edge's
+// position is its successor index.
+type graph struct {
+	first    []uint32
+	to       []uint32
+	class    []int8
+	enabled  []uint32 // classes with an edge out of the state
+	trigger  []uint64 // bit p: property p's trigger holds
+	goal     []uint64
+	depth    []uint16
+	initials []int // index in sys.Initial() of each initial state (states 0..len-1)
+	stopped  StopReason
+	start    time.Time
+}
+
+func (g *graph) n() int { return len(g.first) - 1 }
+
+func (g *graph) bytes() uint64 {
+	return uint64(len(g.first)*4 + len(g.to)*4 + len(g.class) + len(g.enabled)*4 + len(g.trigger)*8 + len(g.goal)*8 + len(g.depth)*2)
+}
+
+func (g *graph) edges(i uint32) (lo, hi uint32) { return g.first[i], g.first[i+1] }
+
+func buildGraph[S, T any](ctx context.Context, sys System[S, T], opts LivenessOptions[S, T]) *graph {
+	g := &graph{start: time.Now()}
+	index := map[uint64]uint32{}
+	var queue []S
+	var buf []byte
+	lookup := func(s S) (uint32, bool) {
+		buf = sys.Key(buf[:0], s)
+		h := xxh3.Hash(buf)
+		if i, ok := index[h]; ok {
+			return i, false
+		}
+		i := uint32(len(queue))
+		index[h] = i
+		queue = append(queue, s)
+		var t, gl uint64
+		for p, lp := range opts.Properties {
+			if lp.Trigger(s) {
+				t |= 1 << p
+			}
+			if lp.Goal(s) {
+				gl |= 1 << p
+			}
+		}
+		g.trigger = append(g.trigger, t)
+		g.goal = append(g.goal, gl)
+		return i, true
+	}
+	for k, s := range sys.Initial() {
+		if _, isNew := lookup(s); isNew {
+			g.initials = append(g.initials, k)
+			g.depth = append(g.depth, 0)
+		}
+	}
+	g.first = append(g.first, 0)
+	const perStateEstimate = 64 // map entry, queue slot, per-state arrays
+	for i := 0; i < len(queue); i++ {
+		var mask uint32
+		sys.Successors(queue[i], func(label T, t S) {
+			j, isNew := lookup(t)
+			if isNew {
+				g.depth = append(g.depth, g.depth[i]+1)
+			}
+			c := opts.Class(label)
+			g.to = append(g.to, j)
+			g.class = append(g.class, int8(c))
+			if c >= 0 {
+				mask |= 1 << c
+			}
+		})
+		g.enabled = append(g.enabled, mask)
+		g.first = append(g.first, uint32(len(g.to)))
+		var zero S
+		queue[i] = zero // expanded: only its index is needed now
+		if i%1024 == 0 {
+			switch {
+			case ctx.Err() != nil:
+				g.stopped = Interrupted
+			case opts.MaxStates > 0 && uint64(len(queue)) > opts.MaxStates:
+				g.stopped = StateLimit
+			case opts.MaxTime > 0 && time.Since(g.start) > opts.MaxTime:
+				g.stopped = TimeLimit
+			case opts.MaxMemory > 0 && g.bytes()+uint64(len(queue))*perStateEstimate > opts.MaxMemory:
+				g.stopped = MemoryLimit
+			}
+			if g.stopped != Finished {
+				return g
+			}
+		}
+	}
+	return g
+}
+
+// lassoIndices is a lasso as state indices and edge positions: path[k] is
+// the edge taken from state states[k].
+type lassoIndices struct {
+	start     uint32 // initial state
+	edges     []uint32
+	loopStart int
+}
+
+// violation finds the counterexample to property p nearest the initial
+// states, if there is one.
+func (g *graph) violation(p int) (lassoIndices, bool) {
+	n := g.n()
+	bit := uint64(1) << p
+	// bad: not Goal, reachable from Trigger && !Goal through !Goal states.
+	bad := make([]bool, n)
+	var stack []uint32
+	for i := 0; i < n; i++ {
+		if g.trigger[i]&bit != 0 && g.goal[i]&bit == 0 {
+			bad[i] = true
+			stack = append(stack, uint32(i))
+		}
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		lo, hi := g.edges(i)
+		for e := lo; e < hi; e++ {
+			j := g.to[e]
+			if !bad[j] && g.goal[j]&bit == 0 {
+				bad[j] = true
+				stack = append(stack, j)
+			}
+		}
+	}
+	best := -1 // state where the violation is entered
+	var bestComp []uint32
+	stuck := false
+	consider := func(entry uint32, comp []uint32, isStuck bool) {
+		if best < 0 || g.depth[entry] < g.depth[best] || g.depth[entry] == g.depth[best] && int(entry) < best {
+			best, bestComp, stuck = int(entry), comp, isStuck
+		}
+	}
+	for i := 0; i < n; i++ {
+		if bad[i] && g.first[i] == g.first[i+1] {
+			consider(uint32(i), nil, true)
+		}
+	}
+	g.sccs(bad, func(comp []uint32) {
+		inComp := map[uint32]bool{}
+		for _, v := range comp {
+			inComp[v] = true
+		}
+		everywhere := ^uint32(0)
+		var taken uint32
+		inner := false
+		for _, v := range comp {
+			everywhere &= g.enabled[v]
+			lo, hi := g.edges(v)
+			for e := lo; e < hi; e++ {
+				if inComp[g.to[e]] {
+					inner = true
+					if c := g.class[e]; c >= 0 {
+						taken |= 1 << c
+					}
+				}
+			}
+		}
+		if !inner || everywhere&^taken != 0 {
+			return // no cycle, or every cycle here is unfair
+		}
+		entry := comp[0]
+		for _, v := range comp {
+			if g.depth[v] < g.depth[entry] || g.depth[v] == g.depth[entry] && v < entry {
+				entry = v
+			}
+		}
+		consider(entry, append([]uint32(nil), comp...), false)
+	})
+	if best < 0 {
+		return lassoIndices{}, false
+	}
+	start, prefix := g.shortestPath(uint32(best))
+	l := lassoIndices{start: start, edges: prefix, loopStart: -1}
+	if !stuck {
+		l.loopStart = len(prefix)
+		l.edges = append(l.edges, g.fairCycle(uint32(best), bestComp)...)
+	}
+	return l, true
+}
+
+// sccs calls f with each strongly connected component of the subgraph of
+// states marked in keep (iterative Tarjan).
+func (g *graph) sccs(keep []bool, f func([]uint32)) {
+	n := g.n()
+	const unvisited = math.MaxUint32
+	index := make([]uint32, n)
+	low := make([]uint32, n)
+	onStack := make([]bool, n)
+	for i := range index {
+		index[i] = unvisited
+	}
+	var stack []uint32
+	type frame struct {
+		v    uint32
+		edge uint32
+	}
+	var calls []frame
+	next := uint32(0)
+	for root := 0; root < n; root++ {
+		if !keep[root] || index[root] != unvisited {
+			continue
+		}
+		calls = append(calls, frame{uint32(root), g.first[root]})
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, uint32(root))
+		onStack[root] = true
+		for len(calls) > 0 {
+			top := &calls[len(calls)-1]
+			v := top.v
+			if top.edge < g.first[v+1] {
+				w := g.to[top.edge]
+				top.edge++
+				if !keep[w] {
+					continue
+				}
+				if index[w] == unvisited {
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					calls = append(calls, frame{w, g.first[w]})
+				} else if onStack[w] && index[w] < low[v] {
+					low[v] = index[w]
+				}
+				continue
+			}
+			calls = calls[:len(calls)-1]
+			if len(calls) > 0 {
+				u := calls[len(calls)-1].v
+				low[u] = min(low[u], low[v])
+			}
+			if low[v] == index[v] {
+				var comp []uint32
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					comp = append(comp, w)
+					if w == v {
+						break
+					}
+				}
+				sort.Slice(comp, func(i, j int) bool { return comp[i] < comp[j] })
+				f(comp)
+			}
+		}
+	}
+}
+
+// shortestPath gives an initial state and the edges of a shortest path
+// from the initial states to target.
+func (g *graph) shortestPath(target uint32) (uint32, []uint32) {
+	n := g.n()
+	parentEdge := make([]uint32, n)
+	parent := make([]uint32, n)
+	seen := make([]bool, n)
+	var queue []uint32
+	for i := range g.initials {
+		seen[i] = true
+		queue = append(queue, uint32(i))
+	}
+	for k := 0; k < len(queue) && !seen[target]; k++ {
+		v := queue[k]
+		lo, hi := g.edges(v)
+		for e := lo; e < hi; e++ {
+			w := g.to[e]
+			if !seen[w] {
+				seen[w], parent[w], parentEdge[w] = true, v, e
+				queue = append(queue, w)
+			}
+		}
+	}
+	var rev []uint32
+	v := target
+	for int(v) >= len(g.initials) {
+		rev = append(rev, parentEdge[v])
+		v = parent[v]
+	}
+	out := make([]uint32, len(rev))
+	for i := range rev {
+		out[i] = rev[len(rev)-1-i]
+	}
+	return v, out
+}
+
+// fairCycle builds a cycle through from, inside the component comp, that
+// for every fairness class either passes through a state where the class
+// is disabled or takes an edge of that class.
+func (g *graph) fairCycle(from uint32, comp []uint32) []uint32 {
+	inComp := map[uint32]bool{}
+	for _, v := range comp {
+		inComp[v] = true
+	}
+	var cycle []uint32
+	cur := from
+	// pathTo walks (BFS inside the component) from cur to the first state
+	// or edge accepted by done, appending the edges taken.
+	pathTo := func(done func(state uint32, edge int64) bool) {
+		if done(cur, -1) {
+			return
+		}
+		parent := map[uint32]uint32{}
+		parentEdge := map[uint32]uint32{}
+		seen := map[uint32]bool{cur: true}
+		queue := []uint32{cur}
+		for k := 0; k < len(queue); k++ {
+			v := queue[k]
+			lo, hi := g.edges(v)
+			for e := lo; e < hi; e++ {
+				w := g.to[e]
+				if !inComp[w] {
+					continue
+				}
+				if done(w, int64(e)) {
+					var rev []uint32
+					rev = append(rev, e)
+					for u := v; u != cur; u = parent[u] {
+						rev = append(rev, parentEdge[u])
+					}
+					for i := len(rev) - 1; i >= 0; i-- {
+						cycle = append(cycle, rev[i])
+					}
+					cur = w
+					return
+				}
+				if !seen[w] {
+					seen[w], parent[w], parentEdge[w] = true, v, e
+					queue = append(queue, w)
+				}
+			}
+		}
+		panic("explore: component is not strongly connected")
+	}
+	for {
+		states := []uint32{from}
+		var taken uint32
+		v := from
+		for _, e := range cycle {
+			if c := g.class[e]; c >= 0 {
+				taken |= 1 << c
+			}
+			v = g.to[e]
+			states = append(states, v)
+		}
+		everywhere := ^uint32(0)
+		for _, s := range states {
+			everywhere &= g.enabled[s]
+		}
+		missing := everywhere &^ taken
+		if missing == 0 && len(cycle) > 0 && cur == from {
+			return cycle
+		}
+		if missing != 0 {
+			c := 0
+			for missing&(1<<c) == 0 {
+				c++
+			}
+			pathTo(func(state uint32, edge int64) bool {
+				return g.enabled[state]&(1<<c) == 0 || edge >= 0 && g.class[edge] == int8(c)
+			})
+			continue
+		}
+		// Every class is satisfied: close the cycle.
+		pathTo(func(state uint32, edge int64) bool { return edge >= 0 && state == from })
+	}
+}
+
+// replayLasso turns state indices and edge positions into a path of
+// labels and states by calling Successors again.
+func replayLasso[S, T any](sys System[S, T], g *graph, l lassoIndices) Lasso[S, T] {
+	s := sys.Initial()[g.initials[l.start]]
+	out := Lasso[S, T]{Path: Path[S, T]{Start: s}, LoopStart: l.loopStart}
+	v := l.start
+	for _, e := range l.edges {
+		pos := e - g.first[v]
+		k := uint32(0)
+		var label T
+		var next S
+		found := false
+		sys.Successors(s, func(lb T, t S) {
+			if k == pos {
+				label, next, found = lb, t, true
+			}
+			k++
+		})
+		if !found {
+			panic("explore: successor vanished while replaying a lasso: Successors is not deterministic")
+		}
+		out.Path.Steps = append(out.Path.Steps, Step[S, T]{Label: label, State: next})
+		s, v = next, g.to[e]
+	}
+	return out
+}

@@ -1,0 +1,91 @@
+package properties
+
+import (
+	"github.com/tcpmc/tcpmc/explore"
+	"github.com/tcpmc/tcpmc/model"
+)
+
+// The liveness properties.
+var (
+	EventuallyClosed = Property{"eventually-closed", Liveness,
+		"once both applications have closed, both endpoints reach CLOSED (or LISTEN, for a listener)"}
+	NoHalfOpenStuck = Property{"no-half-open-stuck", Liveness,
+		"no fair execution keeps one endpoint synchronized for ever while the other is CLOSED or LISTEN"}
+	HandshakeCompletes = Property{"handshake-completes", Liveness,
+		"an active open ends in ESTABLISHED or in a reported failure (reset or retry limit), never in an endless loop"}
+)
+
+// Fairness, under which liveness is checked: a fair execution is one in
+// which every class of transitions below that stays enabled is eventually
+// taken (weak fairness). Fault budgets are finite, so faults cannot recur
+// for ever; they have no fairness class.
+//
+//   - the network delivers: while a channel holds segments, one of them
+//     arrives (so a segment retransmitted for ever is eventually
+//     delivered);
+//   - timers fire: an enabled retransmission, user or TIME-WAIT timeout
+//     eventually expires;
+//   - applications do their part: an enabled OPEN, SEND or CLOSE is
+//     eventually called. ABORT is optional and unfair.
+func fairnessClass(st model.Step) int {
+	switch st.Kind {
+	case model.Deliver:
+		return int(st.Side.Other()) // the channel it came from
+	case model.Call:
+		if st.Event == model.Abort {
+			return -1
+		}
+		return 2 + int(st.Side)*5 + int(st.Event)
+	case model.Timeout:
+		return 12 + int(st.Side)*3 + int(st.Event-model.RetransmissionTimeout)
+	}
+	return -1
+}
+
+func noConnection(e model.Endpoint) bool { return e.State == model.Closed || e.State == model.Listen }
+
+// closedByApplication: the application has called CLOSE on this
+// connection (or there is none).
+func closedByApplication(e model.Endpoint) bool {
+	switch e.State {
+	case model.FinWait1, model.FinWait2, model.Closing, model.TimeWait, model.LastAck, model.Closed, model.Listen:
+		return true
+	}
+	return false
+}
+
+func halfOpen(s state) bool {
+	a, b := s.Ends[model.A], s.Ends[model.B]
+	return a.State.Synchronized() && noConnection(b) || b.State.Synchronized() && noConnection(a)
+}
+
+func inActiveOpen(e model.Endpoint) bool {
+	return e.State == model.SynSent || e.State == model.SynReceived && !e.Passive()
+}
+
+// liveProperties builds the engine's form of the chosen liveness
+// properties. handshake-completes is checked for each side separately.
+func liveProperties(want map[string]bool) []explore.LiveProperty[state] {
+	var out []explore.LiveProperty[state]
+	if want[EventuallyClosed.Name] {
+		out = append(out, explore.LiveProperty[state]{Name: EventuallyClosed.Name,
+			Trigger: func(s state) bool {
+				a, b := s.Ends[model.A], s.Ends[model.B]
+				return closedByApplication(a) && closedByApplication(b)
+			},
+			Goal: func(s state) bool { return noConnection(s.Ends[model.A]) && noConnection(s.Ends[model.B]) }})
+	}
+	if want[NoHalfOpenStuck.Name] {
+		out = append(out, explore.LiveProperty[state]{Name: NoHalfOpenStuck.Name,
+			Trigger: halfOpen,
+			Goal:    func(s state) bool { return !halfOpen(s) }})
+	}
+	if want[HandshakeCompletes.Name] {
+		for _, side := range []model.Side{model.A, model.B} {
+			out = append(out, explore.LiveProperty[state]{Name: HandshakeCompletes.Name,
+				Trigger: func(s state) bool { return inActiveOpen(s.Ends[side]) },
+				Goal:    func(s state) bool { return !inActiveOpen(s.Ends[side]) }})
+		}
+	}
+	return out
+}
