@@ -119,7 +119,7 @@ func builtins() map[string]*Variant {
 		lookup := func(name string) (*Variant, bool) { v, ok := m[name]; return v, ok }
 		for _, s := range builtinSpecs {
 			s.File = "built-in variant " + s.Name
-			v, err := s.resolve(lookup)
+			v, err := s.resolve(lookup, true)
 			if err != nil {
 				panic(fmt.Sprintf("model: %v", err))
 			}

@@ -620,15 +620,16 @@ func compileEffect(src string, macros map[string]*compiled) (effect, error) {
 		if v.set == nil {
 			return eff, errorAt(stmtCol, "%s cannot be assigned", name)
 		}
-		valCol := stmtCol + len(lhs) + 2
+		rhsCol := stmtCol + len(lhs) + 2
 		val, err := compileExpr(rhs, macros)
 		if err != nil {
 			if ee, ok := err.(*ExprError); ok {
-				ee.Col += valCol - 1
+				ee.Col += rhsCol - 1
 			}
 			return eff, err
 		}
 		if val.typ != v.typ && !(val.typ == untyped && v.typ != boolType) {
+			valCol := rhsCol + len(rhs) - len(strings.TrimLeft(rhs, " \t"))
 			return eff, errorAt(valCol, "%s is a %s, cannot assign a %s", name, v.typ, val.typ)
 		}
 		if v.typ == seqType {

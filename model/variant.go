@@ -327,9 +327,9 @@ func (c Config) Settings() []Setting {
 // configuration with the spec's settings; the spec's expectations. Every
 // problem is reported with the line it comes from, including a rule that
 // can never fire.
-func (s *Spec) Resolve() (*Variant, error) { return s.resolve(Builtin) }
+func (s *Spec) Resolve() (*Variant, error) { return s.resolve(Builtin, true) }
 
-func (s *Spec) resolve(lookup func(string) (*Variant, bool)) (*Variant, error) {
+func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool) (*Variant, error) {
 	baseName := s.Base
 	if baseName == "" {
 		baseName = "rfc9293"
@@ -481,6 +481,9 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool)) (*Variant, error) {
 	// A rule dead under this configuration may live under another (give-up
 	// with unlimited retries): only one dead under the default as well is
 	// an error of the table.
+	if !deadRuleCheck {
+		return v, nil
+	}
 	if dead := sys.Unfired(); len(dead) > 0 {
 		ref, err := NewSystem(v, DefaultConfig())
 		if err == nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tcpmc/tcpmc/model"
+	"github.com/tcpmc/tcpmc/properties"
 )
 
 // configFlags are the model flags shared by the commands that build a
@@ -82,7 +83,7 @@ func loadVariant(name string) (*model.Variant, error) {
 		return v, nil
 	}
 	if _, err := os.Stat(name); err == nil {
-		v, err := model.LoadVariantFile(name)
+		v, err := properties.LoadVariant(name)
 		if err != nil {
 			return nil, usageError{err.Error()}
 		}

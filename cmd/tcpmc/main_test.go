@@ -132,6 +132,11 @@ func TestBadInputIsOneLineAndExit2(t *testing.T) {
 		{"check", "--loss", "-1"},
 		{"check", "extra-argument"},
 		{"variants", "--json"},
+		{"variants", "no-such-variant"},
+		{"check", "--variant", "../../testdata/variants/examples/bad-expectation.yaml"},
+		{"check", "--variant", "main_test.go"},
+		{"check", "--retries", "forever"},
+		{"check", "--isn", "random"},
 	}
 	for _, args := range cases {
 		code, out, errOut := runTool(args...)
@@ -153,8 +158,36 @@ func TestHelp(t *testing.T) {
 
 func TestVariantsLists(t *testing.T) {
 	code, out, _ := runTool("variants")
-	if code != exitHolds || !strings.Contains(out, "rfc9293") {
-		t.Fatalf("exit %d: %s", code, out)
+	for _, want := range []string{"rfc9293", "two-way-handshake", "no-time-wait", "short-time-wait", "no-retransmission",
+		"no-simultaneous-open", "rfc793-time-wait-rst", "rfc1337", "expected violated: orderly-release"} {
+		if code != exitHolds || !strings.Contains(out, want) {
+			t.Fatalf("exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+	code, out, _ = runTool("variants", "no-time-wait")
+	if code != exitHolds || !strings.Contains(out, "knob: time-wait = none") || !strings.Contains(out, "orderly-release        violated  the final ACK is lost") {
+		t.Fatalf("details: exit %d:\n%s", code, out)
+	}
+	code, out, _ = runTool("variants", "--knobs")
+	if code != exitHolds || !strings.Contains(out, "time-wait-rst") {
+		t.Fatalf("knobs: exit %d:\n%s", code, out)
+	}
+}
+
+// Each catalog variant, checked with no other flag, gets its expected
+// verdicts: the exit status is 1 exactly when a violation is expected.
+func TestCheckVariantUsesItsConfiguration(t *testing.T) {
+	code, out, _ := runTool("check", "--variant", "no-time-wait")
+	if code != exitViolated || !strings.Contains(out, "data 0,0") || strings.Contains(out, "not as expected") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	code, out, _ = runTool("check", "--variant", "no-time-wait", "--loss", "0")
+	if code != exitHolds || !strings.Contains(out, "loss 0") || !strings.Contains(out, "flags changed it") {
+		t.Fatalf("with --loss 0 no final ACK can be lost: exit %d:\n%s", code, out)
+	}
+	code, out, _ = runTool("check", "--variant", "../../testdata/variants/rfc1337.yaml")
+	if code != exitHolds || strings.Contains(out, "not as expected") {
+		t.Fatalf("rfc1337 from its file: exit %d:\n%s", code, out)
 	}
 }
 

@@ -4,17 +4,114 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 
 	"github.com/tcpmc/tcpmc/model"
 )
 
+const variantsSynopsis = `tcpmc variants [--knobs] [NAME|FILE]
+
+Lists the built-in variants with their expected verdicts; with a NAME or a
+variant file, shows its changes, configuration and the reason for each
+expected verdict; with --knobs, the knobs variant files can set.`
+
 func runVariants(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("variants", flag.ContinueOnError)
-	if helped, err := parseFlags(fs, args, stdout, "tcpmc variants\n\nLists the built-in variants."); helped || err != nil {
-		return exitHolds, err
+	knobs := fs.Bool("knobs", false, "list the knobs variant files can set")
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprintf(stdout, "usage: %s\n", variantsSynopsis)
+			return exitHolds, nil
+		}
+		return 0, usagef("variants: %v (see tcpmc variants -h)", err)
 	}
-	for _, v := range model.Builtins() {
-		fmt.Fprintf(stdout, "%-22s %s\n", v.Name, v.Description)
+	switch {
+	case *knobs:
+		printKnobs(stdout)
+	case fs.NArg() == 1:
+		v, err := loadVariant(fs.Arg(0))
+		if err != nil {
+			return 0, err
+		}
+		printVariant(stdout, v)
+	case fs.NArg() > 1:
+		return 0, usagef("variants: give at most one variant")
+	default:
+		for _, v := range model.Builtins() {
+			fmt.Fprintf(stdout, "%-22s %s\n", v.Name, v.Description)
+			fmt.Fprintf(stdout, "%-22s %s\n", "", expectedSummary(v))
+		}
+		fmt.Fprintf(stdout, "\nRun \"tcpmc variants NAME\" for a variant's changes, configuration and the reason\nfor each expected verdict, \"tcpmc check --variant NAME\" to check it.\n")
 	}
 	return exitHolds, nil
+}
+
+func expectedSummary(v *model.Variant) string {
+	var violated []string
+	for _, e := range v.Expect {
+		if e.Verdict == "violated" {
+			violated = append(violated, e.Property)
+		}
+	}
+	if len(violated) == 0 {
+		return "expected: every property holds"
+	}
+	return "expected violated: " + strings.Join(violated, ", ")
+}
+
+func printVariant(w io.Writer, v *model.Variant) {
+	fmt.Fprintf(w, "%s: %s\n", v.Name, v.Description)
+	if s := v.Spec; s != nil {
+		base := s.Base
+		if base == "" {
+			base = "rfc9293"
+		}
+		fmt.Fprintf(w, "\nbase: %s\n", base)
+		for _, k := range s.Knobs {
+			fmt.Fprintf(w, "knob: %s = %s\n", k.Name, k.Value)
+		}
+		for _, r := range s.Remove {
+			fmt.Fprintf(w, "removes rule %s\n", r.Value)
+		}
+		for _, c := range s.Change {
+			var fields []string
+			for f, val := range c.Fields {
+				fields = append(fields, fmt.Sprintf("%s=%q", f, val))
+			}
+			sort.Strings(fields)
+			fmt.Fprintf(w, "changes rule %s: %s\n", c.Name, strings.Join(fields, ", "))
+		}
+		for _, a := range s.Add {
+			fmt.Fprintf(w, "adds rule %s\n", a.Rule.Name)
+		}
+	} else {
+		fmt.Fprintf(w, "\nthe rule table of RFC 9293 section 3.10 (%d rules)\n", len(v.Rules))
+	}
+	var cfg []string
+	for _, s := range v.Config.Settings() {
+		cfg = append(cfg, s.Name+"="+s.Value)
+	}
+	fmt.Fprintf(w, "\nconfiguration: %s\n", strings.Join(cfg, " "))
+	if len(v.Expect) > 0 {
+		fmt.Fprintf(w, "\nexpected verdicts:\n")
+		for _, e := range v.Expect {
+			fmt.Fprintf(w, "  %-22s %-9s %s\n", e.Property, e.Verdict, e.Why)
+		}
+	}
+}
+
+func printKnobs(w io.Writer) {
+	for _, k := range model.Knobs() {
+		fmt.Fprintf(w, "%s: %s\n", k.Name, k.Doc)
+		for i, v := range k.Values {
+			mark := ""
+			if i == 0 {
+				mark = " (rfc9293)"
+			}
+			fmt.Fprintf(w, "  %-10s %s%s\n", v.Value, v.Doc, mark)
+		}
+	}
 }
