@@ -210,7 +210,8 @@ const (
 	flagUsedSeq                   // the host has used sequence numbers before
 	// flagStaleSyn (ghost): the SYN that gave this TCB its IRS was not sent
 	// for this connection by the peer's current TCB: when it arrived the
-	// TCB that sent it was gone, or had paired with another of ours.
+	// TCB that sent it had been replaced, had ended normally, or had
+	// paired with another of ours.
 	flagStaleSyn
 )
 

@@ -315,9 +315,10 @@ func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcom
 	if o.setsIRS && ev == SegmentArrives {
 		ep.PeerInc = seg.Inc()
 		peer := ns.Ends[side.Other()]
-		// Stale: the TCB that sent the SYN is gone, or has paired with
-		// another of our TCBs.
-		if seg.Inc() != peer.Inc || !peer.HasTCB() || peer.PeerInc != 0 && peer.PeerInc != ep.Inc {
+		// Stale: the TCB that sent the SYN has been replaced, has ended
+		// normally (a TCB lost in a crash or abort leaves a half-open
+		// connection, not a stale one), or has paired with another of ours.
+		if seg.Inc() != peer.Inc || !peer.HasTCB() && !peer.Aborted() || peer.PeerInc != 0 && peer.PeerInc != ep.Inc {
 			ep.Flags |= flagStaleSyn
 		} else {
 			ep.Flags &^= flagStaleSyn

@@ -116,12 +116,14 @@ func describeConfig(c model.Config) string {
 	case [2]bool{true, true}:
 		abort = "both"
 	}
+	faults := fmt.Sprintf("loss %d, dup %d, reorder %d, crash %d", c.Loss, c.Dup, c.Reorder, c.Crash)
+	if c.Unordered {
+		faults = fmt.Sprintf("loss %d, dup %d, crash %d", c.Loss, c.Dup, c.Crash)
+	}
 	return fmt.Sprintf("open %s, close %s first, data %d,%d, abort %s, incarnations %d; "+
-		"loss %d, dup %d, reorder %d, crash %d; %s network of %d segments; "+
-		"seq space %d, window %d, retries %s, %s ISN",
+		"%s; %s network of %d segments; seq space %d, window %d, retries %s, %s ISN",
 		c.Open, c.Close, c.Data[0], c.Data[1], abort, c.Incarnations,
-		c.Loss, c.Dup, c.Reorder, c.Crash, network, c.Capacity,
-		c.SeqSpace, c.Window, model.RetriesString(c.RetryLimit), c.ISN)
+		faults, network, c.Capacity, c.SeqSpace, c.Window, model.RetriesString(c.RetryLimit), c.ISN)
 }
 
 func printReport(w io.Writer, rep *properties.Report) {
