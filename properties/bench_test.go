@@ -7,9 +7,30 @@ import (
 	"github.com/tcpmc/tcpmc/model"
 )
 
+func safetyNames() []string {
+	var out []string
+	for _, p := range Catalog() {
+		if p.Kind == Safety {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+func livenessNames() []string {
+	var out []string
+	for _, p := range Catalog() {
+		if p.Kind == Liveness {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
 // benchCheck reports states explored per second and the memory kept per
-// state (visited set plus parent links). Compare runs with benchstat.
-func benchCheck(b *testing.B, cfg model.Config) {
+// state: for the safety search, the visited set plus parent links; for
+// the liveness search, the stored state graph. Compare runs with benchstat.
+func benchCheck(b *testing.B, cfg model.Config, props []string) {
 	sys, err := model.NewSystem(model.RFC9293(), cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -17,7 +38,7 @@ func benchCheck(b *testing.B, cfg model.Config) {
 	var rep *Report
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		rep, err = Check(context.Background(), sys, Options{})
+		rep, err = Check(context.Background(), sys, Options{Properties: props})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -28,19 +49,27 @@ func benchCheck(b *testing.B, cfg model.Config) {
 	}
 	b.ReportMetric(float64(rep.States), "states")
 	b.ReportMetric(float64(rep.States)*float64(b.N)/b.Elapsed().Seconds(), "states/s")
-	b.ReportMetric(rep.BytesPerState(), "B/state")
+	if rep.Liveness != nil {
+		b.ReportMetric(float64(rep.Liveness.Bytes)/float64(rep.States), "graph-B/state")
+	} else {
+		b.ReportMetric(rep.BytesPerState(), "B/state")
+	}
 }
 
-// BenchmarkCheckDefault is `tcpmc check` with no flags.
-func BenchmarkCheckDefault(b *testing.B) { benchCheck(b, model.DefaultConfig()) }
-
-// BenchmarkCheckLarge adds a second incarnation, a crash and more data:
-// millions of states, where the visited set's fixed start-up size no
-// longer dominates the memory per state.
-func BenchmarkCheckLarge(b *testing.B) {
+func largeConfig() model.Config {
 	cfg := model.DefaultConfig()
 	cfg.Data = [2]int{2, 1}
-	cfg.Incarnations = 2
 	cfg.Crash = 1
-	benchCheck(b, cfg)
+	return cfg
 }
+
+// BenchmarkSafetyDefault is the safety search of `tcpmc check`.
+func BenchmarkSafetyDefault(b *testing.B) { benchCheck(b, model.DefaultConfig(), safetyNames()) }
+
+// BenchmarkLivenessDefault is its liveness search over the state graph.
+func BenchmarkLivenessDefault(b *testing.B) { benchCheck(b, model.DefaultConfig(), livenessNames()) }
+
+// BenchmarkSafetyLarge adds a crash and more data: millions of states,
+// where the visited set's fixed start-up size no longer dominates the
+// memory per state.
+func BenchmarkSafetyLarge(b *testing.B) { benchCheck(b, largeConfig(), safetyNames()) }
