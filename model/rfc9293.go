@@ -219,7 +219,7 @@ var rfc9293Rules = []Rule{
 		Send: "<SEQ=SND.UNA><ACK=RCV.NXT><CTL=FIN,ACK>", Label: "timeout / snd FIN"},
 	{Name: "give-up", Section: "3.8.3, 3.10.8", In: "SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, CLOSE-WAIT, CLOSING, LAST-ACK",
 		On: "user timeout", If: "SND.UNA != SND.NXT && RETRIES >= RETRY.LIMIT && NET.QUIET",
-		Next: "CLOSED", Label: "timeout / delete TCB",
+		Next: "CLOSED", Label: "user timeout / delete TCB",
 		Why: "the retry limit is reached and nothing sent can still arrive: the connection fails"},
 	{Name: "time-wait.timeout", Section: "3.10.8", In: "TIME-WAIT", On: "time-wait timeout", If: "MSL.ELAPSED",
 		Next: "CLOSED", Label: "timeout=2MSL / delete TCB"},

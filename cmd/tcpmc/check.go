@@ -34,6 +34,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		exact     = fs.Bool("exact", false, "store whole states instead of 62-bit fingerprints (no collision risk, more memory)")
 		asJSON    = fs.Bool("json", false, "print one JSON object instead of the table")
 		quiet     = fs.Bool("quiet", false, "no progress line")
+		outDir    = fs.String("out", "", "write each counterexample as a sequence chart, `DIR`/VARIANT-PROPERTY.dot and .svg")
 	)
 	if helped, err := parseFlags(fs, args, stdout, checkSynopsis); helped || err != nil {
 		return exitHolds, err
@@ -92,6 +93,11 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprintln(stdout, string(out))
 	} else {
 		printReport(stdout, rep)
+	}
+	if *outDir != "" {
+		if err := writeCharts(*outDir, rep, stderr); err != nil {
+			return 0, err
+		}
 	}
 	switch {
 	case rep.Violated():

@@ -1,6 +1,7 @@
 // Command tcpmc is a model checker for the TCP connection state machine.
 //
 //	tcpmc check [flags]    explore a variant under faults and check its properties
+//	tcpmc diagram [flags]  draw the endpoint state diagram or the state graph
 //	tcpmc variants         list the built-in variants
 //
 // Run "tcpmc help" or "tcpmc check -h" for the flags. Exit status: 0 every
@@ -34,10 +35,12 @@ const mainUsage = `tcpmc: a model checker for the TCP connection state machine
 
 usage:
   tcpmc check [flags]     explore a variant under faults and check its properties
+  tcpmc diagram [flags]   draw a variant's endpoint state diagram, or the
+                          reachable state graph of a configuration
   tcpmc variants          list the built-in variants
   tcpmc help [command]    show help
 
-Run "tcpmc check -h" for the check flags.
+Run "tcpmc check -h" or "tcpmc diagram -h" for their flags.
 `
 
 func main() {
@@ -54,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		code, err = runCheck(args[1:], stdout, stderr)
+	case "diagram":
+		code, err = runDiagram(args[1:], stdout, stderr)
 	case "variants":
 		code, err = runVariants(args[1:], stdout)
 	case "help", "-h", "-help", "--help":
@@ -63,7 +68,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, mainUsage)
 		return exitHolds
 	default:
-		err = usagef("unknown command %q (want check or variants; see tcpmc help)", args[0])
+		err = usagef("unknown command %q (want check, diagram or variants; see tcpmc help)", args[0])
 	}
 	if err != nil {
 		var ue usageError

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+
+	"github.com/tcpmc/tcpmc/graphviz"
+	"github.com/tcpmc/tcpmc/model"
+	"github.com/tcpmc/tcpmc/properties"
+)
+
+const diagramSynopsis = `tcpmc diagram [flags]
+
+Draws a variant's endpoint state diagram, generated from its rule table, or
+with --graph the reachable global state graph of a configuration (the model
+flags as for tcpmc check), its violating states in red. Writes DOT to
+standard output unless -o or --format asks for SVG or PNG.`
+
+func runDiagram(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := flag.NewFlagSet("diagram", flag.ContinueOnError)
+	var cf configFlags
+	cf.register(fs)
+	var (
+		out      = fs.String("o", "", "write to this `file` (its extension gives the format) instead of standard output")
+		format   = fs.String("format", "", "image format: dot, svg or png (default: from -o, else dot)")
+		renderer = fs.String("renderer", "auto", "who draws graphs as SVG or PNG: auto (Graphviz's dot if installed, else builtin), dot or builtin")
+		graph    = fs.Bool("graph", false, "draw the reachable global state graph of the configuration instead of the endpoint diagram")
+		collapse = fs.Bool("collapse", false, "with --graph, one node per pair of endpoint states")
+		maxNodes = fs.Int("max-nodes", graphviz.DefaultMaxNodes, "with --graph, the most nodes drawn; a larger graph is an error")
+		errs     = fs.Bool("errors", false, "in the endpoint diagram, also draw the transitions on RST, ABORT and giving up")
+		props    = fs.String("property", "", "with --graph, comma-separated safety `properties` whose violations are highlighted (default: all)")
+	)
+	if helped, err := parseFlags(fs, args, stdout, diagramSynopsis); helped || err != nil {
+		return exitHolds, err
+	}
+	var graphOnly []string
+	fs.Visit(func(f *flag.Flag) {
+		if isSetting(f.Name) || f.Name == "collapse" || f.Name == "max-nodes" || f.Name == "property" {
+			graphOnly = append(graphOnly, "-"+f.Name)
+		}
+	})
+	switch {
+	case !*graph && len(graphOnly) > 0:
+		return 0, usagef("diagram: %s only applies to the state graph (add --graph)", strings.Join(graphOnly, ", "))
+	case *graph && *errs:
+		return 0, usagef("diagram: -errors applies to the endpoint diagram, not to --graph")
+	case *maxNodes < 1:
+		return 0, usagef("diagram: -max-nodes must be at least 1")
+	}
+	f, err := imageFormat(*format, *out)
+	if err != nil {
+		return 0, err
+	}
+	r, err := graphviz.ParseRenderer(*renderer)
+	if err != nil {
+		return 0, usagef("-renderer: %v", err)
+	}
+	if f == graphviz.PNG && *out == "" && isTerminal(stdout) {
+		return 0, usagef("diagram: not writing PNG to a terminal; use -o FILE.png")
+	}
+
+	var img graphviz.Image
+	if *graph {
+		v, cfg, err := cf.model()
+		if err != nil {
+			return 0, err
+		}
+		sys, err := model.NewSystem(v, cfg)
+		if err != nil {
+			return 0, usageError{err.Error()}
+		}
+		opts := graphviz.GraphOptions{MaxNodes: *maxNodes, Collapse: *collapse}
+		if *props != "" {
+			opts.Properties = strings.Split(*props, ",")
+		}
+		if _, err := properties.Select(opts.Properties); err != nil {
+			return 0, usageError{err.Error()}
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		g, err := graphviz.NewStateGraph(ctx, sys, opts)
+		var large *graphviz.TooLargeError
+		switch {
+		case errors.As(err, &large) && large.Collapse && large.Nodes == 0:
+			return 0, usagef("diagram: %v; lower the bounds (for example -loss 0 -dup 0 -data 0 -incarnations 1)", err)
+		case errors.As(err, &large) && large.Collapse:
+			return 0, usagef("diagram: %v; raise -max-nodes", err)
+		case errors.As(err, &large):
+			return 0, usagef("diagram: %v (-max-nodes); lower the bounds (for example -loss 0 -dup 0 -data 0 -incarnations 1 -retries 0), add -collapse for one node per pair of endpoint states, or raise -max-nodes", err)
+		case errors.Is(err, context.Canceled):
+			return 0, errors.New("diagram: interrupted")
+		case err != nil:
+			return 0, err
+		}
+		fmt.Fprintf(stderr, "state graph: %s joint states, %d nodes, %d edges", commas(uint64(g.States())), g.Nodes(), g.Edges())
+		if bad := g.Violated(); len(bad) > 0 {
+			fmt.Fprintf(stderr, "; violated: %s", strings.Join(bad, ", "))
+		}
+		fmt.Fprintln(stderr)
+		img = g
+	} else {
+		v, err := loadVariant(cf.variant)
+		if err != nil {
+			return 0, err
+		}
+		d, err := graphviz.NewStateDiagram(v, *errs)
+		if err != nil {
+			return 0, usageError{err.Error()}
+		}
+		img = d
+	}
+	return exitHolds, writeImage(*out, stdout, img, f, r)
+}
+
+// imageFormat decides the format from --format and the output file name.
+func imageFormat(format, out string) (graphviz.Format, error) {
+	if format != "" {
+		f, err := graphviz.ParseFormat(format)
+		if err != nil {
+			return "", usagef("-format: %v", err)
+		}
+		return f, nil
+	}
+	if out == "" {
+		return graphviz.DOT, nil
+	}
+	f, ok := graphviz.FormatOf(out)
+	if !ok {
+		return "", usagef("-o %s: cannot tell the format from the extension (use .dot, .svg or .png, or --format)", out)
+	}
+	return f, nil
+}
+
+// writeImage writes to a file, replacing it only once the image is
+// complete, or to stdout.
+func writeImage(path string, stdout io.Writer, img graphviz.Image, f graphviz.Format, r graphviz.Renderer) error {
+	if path == "" {
+		return graphviz.Write(stdout, img, f, r)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tcpmc-*")
+	if err != nil {
+		return usagef("-o %s: %v", path, unwrapPath(err))
+	}
+	defer os.Remove(tmp.Name())
+	if err := graphviz.Write(tmp, img, f, r); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return usagef("-o %s: %v", path, unwrapPath(err))
+	}
+	return nil
+}
+
+// unwrapPath drops the temporary file name from a path error.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// writeCharts writes each counterexample of a report as a DOT file and an
+// SVG chart in dir, and lists the files on w.
+func writeCharts(dir string, rep *properties.Report, w io.Writer) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usagef("-out: %v", err)
+	}
+	sys := rep.System()
+	variant := unsafeName.ReplaceAllString(strings.TrimSuffix(filepath.Base(sys.Variant().Name), ".yaml"), "_")
+	for _, r := range rep.Results {
+		if r.Counterexample == nil {
+			continue
+		}
+		kind := "shortest counterexample"
+		if r.Counterexample.Cycle {
+			kind = "counterexample: a path into a cycle"
+		}
+		title := fmt.Sprintf("%s: %s violated (%s, %d steps)", sys.Variant().Name, r.Property.Name, kind, len(r.Counterexample.Steps))
+		chart := graphviz.NewChart(sys, r.Counterexample, title)
+		for _, f := range []graphviz.Format{graphviz.DOT, graphviz.SVG} {
+			path := filepath.Join(dir, variant+"-"+r.Property.Name+"."+string(f))
+			if err := writeImage(path, nil, chart, f, graphviz.Builtin); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "tcpmc: wrote %s\n", path)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// small is a configuration whose state graph has a few dozen states.
+var small = []string{"--loss", "0", "--dup", "0", "--reorder", "0", "--data", "0", "--incarnations", "1", "--retries", "0"}
+
+func TestDiagramWritesDOTToStdout(t *testing.T) {
+	code, out, errOut := runTool("diagram")
+	if code != exitHolds || !strings.HasPrefix(out, "digraph") {
+		t.Fatalf("exit %d, stderr %q, stdout starts %.40q", code, errOut, out)
+	}
+	for _, want := range []string{"SYN-RECEIVED", "rcv SYN / snd SYN,ACK", "timeout=2MSL / delete TCB"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the DOT lacks %q", want)
+		}
+	}
+}
+
+func isSVG(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root struct{ XMLName xml.Name }
+	if err := xml.Unmarshal(b, &root); err != nil || root.XMLName.Local != "svg" {
+		t.Errorf("%s is not SVG: %v, root %q", path, err, root.XMLName.Local)
+	}
+}
+
+func TestDiagramWritesImages(t *testing.T) {
+	dir := t.TempDir()
+	svg, pngFile, graph := filepath.Join(dir, "rfc.svg"), filepath.Join(dir, "rfc.png"), filepath.Join(dir, "graph.dot")
+	for _, args := range [][]string{
+		{"diagram", "--renderer", "builtin", "-o", svg},
+		{"diagram", "--variant", "no-time-wait", "--errors", "--renderer", "builtin", "-o", pngFile},
+		append([]string{"diagram", "--graph", "-o", graph}, small...),
+	} {
+		if code, out, errOut := runTool(args...); code != exitHolds || out != "" {
+			t.Fatalf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	isSVG(t, svg)
+	b, err := os.ReadFile(pngFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+		t.Errorf("the PNG does not decode: %v", err)
+	}
+	dot, err := os.ReadFile(graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(dot), "CLOSED | LISTEN") || !strings.Contains(string(dot), "server rcv SYN") {
+		t.Errorf("the state graph lacks its initial state or a step:\n%.400s", dot)
+	}
+	// The summary goes to stderr, so that DOT on stdout can be piped.
+	_, out, errOut := runTool(append([]string{"diagram", "--graph", "--collapse"}, small...)...)
+	if !strings.HasPrefix(out, "digraph") || !strings.HasPrefix(errOut, "state graph: ") {
+		t.Errorf("stdout %.30q, stderr %q", out, errOut)
+	}
+}
+
+func TestDiagramBadInput(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"diagram", "--format", "gif"}, "unknown image format"},
+		{[]string{"diagram", "-o", filepath.Join(dir, "x.gif")}, "cannot tell the format"},
+		{[]string{"diagram", "--loss", "1"}, "add --graph"},
+		{[]string{"diagram", "--collapse"}, "add --graph"},
+		{[]string{"diagram", "--graph", "--errors"}, "endpoint diagram"},
+		{[]string{"diagram", "--graph"}, "more than 300 states"},
+		{[]string{"diagram", "--graph", "--collapse", "--max-nodes", "3"}, "pairs of endpoint states"},
+		{[]string{"diagram", "--graph", "--max-nodes", "0"}, "at least 1"},
+		{[]string{"diagram", "--renderer", "inkscape"}, "unknown renderer"},
+		{[]string{"diagram", "--variant", "rfc0000"}, "unknown variant"},
+		{[]string{"diagram", "--graph", "--property", "nonsense"}, "nonsense"},
+		{[]string{"diagram", "-o", filepath.Join(dir, "no", "such", "dir", "x.svg")}, "no such file"},
+		{[]string{"diagram", "stray"}, "unexpected argument"},
+	} {
+		code, out, errOut := runTool(c.args...)
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		if code != exitUsage || len(lines) != 1 || !strings.Contains(errOut, c.want) || out != "" {
+			t.Errorf("%v: exit %d, stdout %.40q, stderr %q; want exit 2 and one line saying %q", c.args, code, out, errOut, c.want)
+		}
+	}
+}
+
+func TestCheckOutWritesCharts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "charts")
+	code, out, errOut := runTool("check", "--variant", "no-time-wait", "--property", "orderly-release,eventually-closed", "--out", dir)
+	if code != exitViolated {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 2 {
+		t.Fatalf("wrote %v, want the DOT and SVG of the one violation", files)
+	}
+	isSVG(t, filepath.Join(dir, "no-time-wait-orderly-release.svg"))
+	dot, err := os.ReadFile(filepath.Join(dir, "no-time-wait-orderly-release.dot"))
+	if err != nil || !strings.HasPrefix(string(dot), "digraph") {
+		t.Errorf("DOT: %v %.20q", err, dot)
+	}
+	if !strings.Contains(errOut, "wrote ") || strings.Contains(out, "wrote ") {
+		t.Errorf("the files written are listed on stderr, not stdout: stderr %q", errOut)
+	}
+}

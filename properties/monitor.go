@@ -1,0 +1,56 @@
+package properties
+
+import (
+	"github.com/tcpmc/tcpmc/explore"
+	"github.com/tcpmc/tcpmc/model"
+)
+
+// A Monitor evaluates the safety properties on single states and steps, for
+// tools that walk the state graph themselves, such as its drawing.
+type Monitor struct {
+	sys        *model.System
+	invariants []explore.Invariant[state]
+	actions    []explore.ActionProperty[state, step]
+	deadlock   bool
+}
+
+// NewMonitor watches the named safety properties (all when names is
+// empty); liveness properties among names are ignored.
+func NewMonitor(sys *model.System, names []string) (*Monitor, error) {
+	props, err := Select(names)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, p := range props {
+		want[p.Name] = true
+	}
+	return &Monitor{sys: sys, invariants: invariants(sys, want), actions: actions(sys, want), deadlock: want[NoDeadlock.Name]}, nil
+}
+
+// State names the invariants s violates; with no successors, a state that
+// is not a normal end violates no-deadlock too.
+func (m *Monitor) State(s model.State, successors int) []string {
+	var out []string
+	for _, inv := range m.invariants {
+		if !inv.Holds(s) {
+			out = append(out, inv.Name)
+		}
+	}
+	if m.deadlock && successors == 0 && !m.sys.Final(s) {
+		out = append(out, NoDeadlock.Name)
+	}
+	return out
+}
+
+// Step names the properties of transitions the step from one state to the
+// next violates.
+func (m *Monitor) Step(from model.State, st model.Step, to model.State) []string {
+	var out []string
+	for _, a := range m.actions {
+		if !a.Holds(from, st, to) {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
