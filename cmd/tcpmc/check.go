@@ -145,6 +145,11 @@ func printReport(w io.Writer, rep *properties.Report) {
 		commas(rep.States), commas(rep.Transitions), rep.Depth, rep.Elapsed.Seconds(), status)
 	mem := fmt.Sprintf("visited states and parent links: %.1f MiB (%.1f bytes/state)",
 		float64(rep.VisitedBytes+rep.TraceBytes)/(1<<20), rep.BytesPerState())
+	if rep.BytesPerState() > 1000 {
+		// A small search does not fill the visited set's first table.
+		mem = fmt.Sprintf("visited states and parent links: %.1f MiB (the visited set's initial table)",
+			float64(rep.VisitedBytes+rep.TraceBytes)/(1<<20))
+	}
 	if rep.Exact {
 		mem += ", exact"
 	} else {
