@@ -50,29 +50,7 @@ func newChart(sys *model.System, tr *properties.Trace, title string) *chart {
 		c.names[side] = sys.SideName(side)
 		c.start[side] = tr.Start.Ends[side].State.String()
 	}
-	var channel [2][]int // message indices in the model's channel order
-	unordered := sys.Config().Unordered
-	push := func(side model.Side, m message) {
-		c.msgs = append(c.msgs, m)
-		id := len(c.msgs) - 1
-		ch := channel[side]
-		i := len(ch)
-		if unordered {
-			for i > 0 && c.msgs[ch[i-1]].seg > m.seg {
-				i--
-			}
-		}
-		channel[side] = append(ch[:i], append([]int{id}, ch[i:]...)...)
-	}
-	take := func(side model.Side, pos int) int {
-		ch := channel[side]
-		if pos >= len(ch) {
-			return -1
-		}
-		id := ch[pos]
-		channel[side] = append(ch[:pos:pos], ch[pos+1:]...)
-		return id
-	}
+	flights := properties.NewFlights(sys)
 	prev := tr.Start
 	for i, ps := range tr.Steps {
 		st, after := ps.Step, ps.State
@@ -82,33 +60,25 @@ func newChart(sys *model.System, tr *properties.Trace, title string) *chart {
 				row.state[side] = after.Ends[side].State.String()
 			}
 		}
-		sendAll := func(side model.Side) {
-			for _, out := range st.Sent() {
-				push(side, message{from: side, seg: out, label: nb.Segment(out, side, after.Ends[side].PeerInc), send: i, end: -1})
+		taken := flights.Apply(st, func(seg model.Segment, copied bool) int {
+			label := nb.Segment(seg, st.Side, after.Ends[st.Side].PeerInc)
+			if copied {
+				label = c.msgs[flights.At(st.Side, int(st.Pos))].label
 			}
+			c.msgs = append(c.msgs, message{from: st.Side, seg: seg, label: label, send: i, end: -1, dup: copied})
+			return len(c.msgs) - 1
+		})
+		if taken >= 0 {
+			c.msgs[taken].end = i
+			c.msgs[taken].lost = st.Kind == model.Lose
+			c.msgs[taken].reordered = st.Reordered
 		}
 		switch st.Kind {
 		case model.Call, model.Timeout:
 			row.note[st.Side] = eventNote(st)
-			sendAll(st.Side)
 		case model.Deliver:
-			if id := take(st.Side.Other(), int(st.Pos)); id >= 0 {
-				c.msgs[id].end = i
-				c.msgs[id].reordered = st.Reordered
-			}
 			if st.NRules == 0 {
 				row.note[st.Side] = "ignored"
-			}
-			sendAll(st.Side)
-		case model.Lose:
-			if id := take(st.Side, int(st.Pos)); id >= 0 {
-				c.msgs[id].end, c.msgs[id].lost = i, true
-			}
-		case model.Duplicate:
-			ch := channel[st.Side]
-			if int(st.Pos) < len(ch) {
-				orig := c.msgs[ch[st.Pos]]
-				push(st.Side, message{from: st.Side, seg: orig.seg, label: orig.label, send: i, end: -1, dup: true})
 			}
 		case model.Crash:
 			row.note[st.Side] = "crash: TCB lost"

@@ -1,7 +1,6 @@
 package properties
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -12,18 +11,8 @@ import (
 // safety violation, and nothing earlier on the path.
 func TestMonitorAgreesWithSearch(t *testing.T) {
 	for _, name := range []string{"no-time-wait", "two-way-handshake", "rfc793-time-wait-rst"} {
-		v, ok := model.Builtin(name)
-		if !ok {
-			t.Fatalf("no variant %s", name)
-		}
-		sys, err := model.NewSystem(v, v.Config)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := Check(context.Background(), sys, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		rep := catalog(t)[name]
+		sys := rep.System()
 		mon, err := NewMonitor(sys, nil)
 		if err != nil {
 			t.Fatal(err)

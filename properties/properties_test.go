@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tcpmc/tcpmc/model"
@@ -20,6 +21,38 @@ func check(t *testing.T, v *model.Variant, cfg model.Config, opts Options) *Repo
 		t.Fatal(err)
 	}
 	return rep
+}
+
+var (
+	catalogOnce    sync.Once
+	catalogReports map[string]*Report
+	catalogErr     error
+)
+
+// catalog checks every built-in variant under its own configuration once
+// for all the tests that need the reports.
+func catalog(t *testing.T) map[string]*Report {
+	t.Helper()
+	catalogOnce.Do(func() {
+		catalogReports = map[string]*Report{}
+		for _, v := range model.Builtins() {
+			sys, err := model.NewSystem(v, v.Config)
+			if err != nil {
+				catalogErr = err
+				return
+			}
+			rep, err := Check(context.Background(), sys, Options{})
+			if err != nil {
+				catalogErr = err
+				return
+			}
+			catalogReports[v.Name] = rep
+		}
+	})
+	if catalogErr != nil {
+		t.Fatal(catalogErr)
+	}
+	return catalogReports
 }
 
 // mutate returns a copy of rfc9293 with one rule changed.

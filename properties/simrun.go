@@ -1,0 +1,111 @@
+package properties
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// RunSimulation runs rapid on a simulation outside go test, as tcpmc
+// simulate does: checks random schedules starting from seed (0: a random
+// seed), stopping at the first failure, which rapid then shrinks.
+//
+// rapid takes its settings from its command-line flags, so this sets them
+// on the standard flag set for the duration of the call; calls must not
+// overlap, and it must not be used from inside a rapid test.
+func RunSimulation(sim *Simulation, checks int, seed uint64) (SimResult, error) {
+	simMu.Lock()
+	defer simMu.Unlock()
+	// rapid asks testing.Short(), which needs the testing flags.
+	if flag.Lookup("test.short") == nil {
+		testing.Init()
+	}
+	settings := map[string]string{
+		"rapid.checks":     strconv.Itoa(checks),
+		"rapid.seed":       strconv.FormatUint(seed, 10),
+		"rapid.nofailfile": "true", // the seed reproduces a failure
+		"rapid.failfile":   "",
+		"rapid.v":          "false",
+	}
+	for name, value := range settings {
+		f := flag.Lookup(name)
+		if f == nil {
+			return SimResult{}, fmt.Errorf("rapid has no flag -%s", name)
+		}
+		old := f.Value.String()
+		if err := f.Value.Set(value); err != nil {
+			return SimResult{}, err
+		}
+		defer f.Value.Set(old)
+	}
+	tb := &loneTB{name: "tcpmc-simulate"}
+	func() {
+		defer func() {
+			if r := recover(); r != nil && r != errFailNow {
+				panic(r)
+			}
+		}()
+		rapid.Check(tb, sim.Run)
+	}()
+	res := SimResult{Runs: sim.Runs(), Steps: sim.Steps(), Original: sim.First, Failure: sim.Last, RunsToFailure: sim.RunsToFailure}
+	if tb.failed {
+		res.Log = strings.Join(tb.errors, "\n")
+		if m := seedInMessage.FindStringSubmatch(res.Log); m != nil {
+			res.Seed, _ = strconv.ParseUint(m[1], 10, 64)
+		}
+		if res.Failure == nil {
+			return res, fmt.Errorf("rapid reported a failure that is not a property violation: %s", firstLine(res.Log))
+		}
+	}
+	return res, nil
+}
+
+// SimResult is the outcome of RunSimulation.
+type SimResult struct {
+	Runs, Steps   int64       // runs drawn (shrinking included) and their steps
+	RunsToFailure int64       // runs drawn before the first failure
+	Original      *SimFailure // the first failing schedule found
+	Failure       *SimFailure // the same, shrunk by rapid
+	Seed          uint64      // rapid's seed of the failing run: it reproduces the failure
+	Log           string      // rapid's report of the failure
+}
+
+var (
+	simMu         sync.Mutex
+	errFailNow    = errors.New("rapid: FailNow")
+	seedInMessage = regexp.MustCompile(`-rapid\.seed=(\d+)`)
+)
+
+func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+
+// loneTB is the test object rapid reports to when there is no test.
+type loneTB struct {
+	name   string
+	failed bool
+	errors []string
+}
+
+func (t *loneTB) Helper()                           {}
+func (t *loneTB) Name() string                      { return t.name }
+func (t *loneTB) Logf(format string, args ...any)   {}
+func (t *loneTB) Log(args ...any)                   {}
+func (t *loneTB) Skipf(format string, args ...any)  { panic(errFailNow) }
+func (t *loneTB) Skip(args ...any)                  { panic(errFailNow) }
+func (t *loneTB) SkipNow()                          { panic(errFailNow) }
+func (t *loneTB) Errorf(format string, args ...any) { t.Error(fmt.Sprintf(format, args...)) }
+func (t *loneTB) Error(args ...any) {
+	t.failed = true
+	t.errors = append(t.errors, fmt.Sprint(args...))
+}
+func (t *loneTB) Fatalf(format string, args ...any) { t.Errorf(format, args...); t.FailNow() }
+func (t *loneTB) Fatal(args ...any)                 { t.Error(args...); t.FailNow() }
+func (t *loneTB) FailNow()                          { t.failed = true; panic(errFailNow) }
+func (t *loneTB) Fail()                             { t.failed = true }
+func (t *loneTB) Failed() bool                      { return t.failed }

@@ -1,0 +1,222 @@
+// Package tcptest checks TCP connection-management variants from go test,
+// so that a project maintaining or teaching a variant can check it in CI:
+//
+//	func TestMyVariant(t *testing.T) {
+//		tcptest.Check(t, tcptest.Options{
+//			Variant:  "testdata/my-variant.yaml",
+//			Settings: map[string]string{"loss": "2", "data": "2,1"},
+//		})
+//	}
+//
+// Check explores every interleaving within the bounds (tcpmc check);
+// Simulate draws random deep runs with rapid and shrinks a failing one
+// (tcpmc simulate). A violation fails the test with the counterexample's
+// sequence chart in the log and, when Options.Images or the TCPMC_IMAGES
+// environment variable names a directory, writes the chart there as SVG
+// and DOT (and porcupine's view of a broken byte stream as HTML).
+package tcptest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tcpmc/tcpmc/graphviz"
+	"github.com/tcpmc/tcpmc/model"
+	"github.com/tcpmc/tcpmc/properties"
+	"pgregory.net/rapid"
+)
+
+// TB is the part of *testing.T that tcptest uses; *testing.T and
+// *testing.B satisfy it.
+type TB = rapid.TB
+
+// Options say what to check.
+type Options struct {
+	// Variant is a built-in variant's name or a variant file's path
+	// (default "rfc9293").
+	Variant string
+	// Settings change the variant's configuration, with the names and
+	// values of the command line and variant files: "loss": "2",
+	// "data": "2,1", "network": "unordered".
+	Settings map[string]string
+	// Properties are the properties checked (default: all).
+	Properties []string
+	// Expected compares each verdict with the variant's stated
+	// expectations instead of requiring that every property holds, for
+	// variants that are weak on purpose.
+	Expected bool
+	// Images is a directory where counterexamples are written as images;
+	// when empty, the TCPMC_IMAGES environment variable is used, if set.
+	Images string
+	// MaxStates and Timeout bound the exhaustive search (0: no limit); a
+	// search stopped by them fails the test, as its verdicts are unknown.
+	MaxStates uint64
+	Timeout   time.Duration
+}
+
+// System builds the model the options describe.
+func (o Options) System() (*model.System, error) {
+	name := o.Variant
+	if name == "" {
+		name = "rfc9293"
+	}
+	v, ok := model.Builtin(name)
+	if !ok {
+		var err error
+		if v, err = properties.LoadVariant(name); err != nil {
+			return nil, err
+		}
+	}
+	cfg := v.Config
+	keys := make([]string, 0, len(o.Settings))
+	for k := range o.Settings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := model.ApplySetting(&cfg, k, o.Settings[k]); err != nil {
+			return nil, fmt.Errorf("setting %s: %w", k, err)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return model.NewSystem(v, cfg)
+}
+
+// Check explores the configuration exhaustively and fails t for every
+// property that does not hold (or, with Expected, that differs from the
+// variant's expectation), logging its shortest counterexample. It returns
+// the report for further assertions.
+func Check(t TB, o Options) *properties.Report {
+	t.Helper()
+	sys, err := o.System()
+	if err != nil {
+		t.Fatalf("tcptest: %v", err)
+		return nil
+	}
+	rep, err := properties.Check(context.Background(), sys, properties.Options{
+		Properties: o.Properties, MaxStates: o.MaxStates, MaxTime: o.Timeout})
+	if err != nil {
+		t.Fatalf("tcptest: %v", err)
+		return nil
+	}
+	if !rep.Complete && !rep.Violated() {
+		t.Errorf("tcptest: %s: the search stopped (%s) after %d states before covering the state space: no verdict", sys.Variant().Name, rep.Stopped, rep.States)
+	}
+	for _, r := range rep.Results {
+		want := properties.Holds
+		if o.Expected {
+			if e, ok := sys.Variant().Expected(r.Property.Name); ok {
+				want = properties.Verdict(e.Verdict)
+			}
+		}
+		switch {
+		case r.Verdict == properties.Unknown || r.Verdict == want:
+		case r.Counterexample != nil:
+			files := writeChart(t, o, sys, r.Property.Name, r.Counterexample, nil)
+			t.Errorf("tcptest: %s: %s violated: %s\nshortest counterexample, %d steps:\n\n%s%s",
+				sys.Variant().Name, r.Property.Name, r.Property.Description, len(r.Counterexample.Steps),
+				properties.Chart(sys, r.Counterexample), files)
+		default:
+			t.Errorf("tcptest: %s: %s holds, but the variant expects it to be violated", sys.Variant().Name, r.Property.Name)
+		}
+	}
+	return rep
+}
+
+// SimOptions bound random runs.
+type SimOptions struct {
+	// Depth is the most steps a run takes (0: properties.DefaultDepth).
+	Depth int
+}
+
+// Simulate runs random deep schedules of the configuration with rapid:
+// the safety properties are checked at every step and the byte stream
+// with porcupine at the end of each run. A failure is shrunk by rapid and
+// fails t with the minimal schedule's chart. rapid's flags apply
+// (-rapid.checks, -rapid.seed); rapid saves a failing schedule under
+// testdata/rapid/ and replays it first next time (set RAPID_NOFAILFILE=1
+// in CI to leave the tree clean).
+func Simulate(t TB, o Options, so SimOptions) {
+	t.Helper()
+	sys, err := o.System()
+	if err != nil {
+		t.Fatalf("tcptest: %v", err)
+		return
+	}
+	sim, err := properties.NewSimulation(sys, properties.SimOptions{Depth: so.Depth, Properties: o.Properties})
+	if err != nil {
+		t.Fatalf("tcptest: %v", err)
+		return
+	}
+	// rapid ends a failed test with FailNow: the images of the shrunk
+	// schedule are written on the way out.
+	defer func() {
+		if f := sim.Last; f != nil {
+			if files := writeChart(t, o, sys, f.Property, f.Trace, f.Stream); files != "" {
+				t.Log("tcptest:" + files)
+			}
+		}
+	}()
+	rapid.Check(t, sim.Run)
+}
+
+var unsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// writeChart writes a counterexample's images when asked to, and says
+// where.
+func writeChart(t TB, o Options, sys *model.System, property string, tr *properties.Trace, stream *properties.StreamResult) string {
+	t.Helper()
+	dir := o.Images
+	if dir == "" {
+		dir = os.Getenv("TCPMC_IMAGES")
+	}
+	if dir == "" {
+		return ""
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Logf("tcptest: images: %v", err)
+		return ""
+	}
+	base := filepath.Join(dir, unsafe.ReplaceAllString(t.Name()+"-"+property, "_"))
+	title := fmt.Sprintf("%s: %s violated (%d steps)", sys.Variant().Name, property, len(tr.Steps))
+	chart := graphviz.NewChart(sys, tr, title)
+	var written []string
+	for _, f := range []graphviz.Format{graphviz.SVG, graphviz.DOT} {
+		path := base + "." + string(f)
+		if err := writeFile(path, func(w *os.File) error { return graphviz.Write(w, chart, f, graphviz.Builtin) }); err != nil {
+			t.Logf("tcptest: %v", err)
+			continue
+		}
+		written = append(written, path)
+	}
+	if stream != nil {
+		path := base + "-stream.html"
+		if err := writeFile(path, func(w *os.File) error { return stream.WriteHTML(w) }); err == nil {
+			written = append(written, path)
+		}
+	}
+	if len(written) == 0 {
+		return ""
+	}
+	return "\nimages: " + strings.Join(written, ", ")
+}
+
+func writeFile(path string, write func(*os.File) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
