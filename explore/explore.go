@@ -56,9 +56,13 @@ type Options[S, T any] struct {
 	Actions    []ActionProperty[S, T]
 	// Deadlock names the property "every state that is not final has a
 	// successor"; empty disables the check. Final may be nil (no state is
-	// final: every state without successors is a deadlock).
-	Deadlock string
-	Final    func(S) bool
+	// final: every state without successors is a deadlock). Environment,
+	// if set, marks the transitions that do not count as successors for
+	// the check: those of an environment that may or may not act (a
+	// fault, an optional abort) do not get a system out of a deadlock.
+	Deadlock    string
+	Final       func(S) bool
+	Environment func(T) bool
 
 	Workers   int           // 0 means runtime.GOMAXPROCS(0)
 	MaxStates uint64        // 0 means no limit
@@ -599,6 +603,7 @@ type expansion[S, T any] struct {
 	s     S
 	idx   uint32
 	n     uint32
+	moves uint32 // successors that count as progress
 	depth int
 	store bool
 	buf   []byte
@@ -608,6 +613,9 @@ func (x *expansion[S, T]) emit(label T, t S) {
 	e := x.e
 	a := x.n
 	x.n++
+	if e.opts.Environment == nil || !e.opts.Environment(label) {
+		x.moves++
+	}
 	nInv := len(e.opts.Invariants)
 	for k, act := range e.opts.Actions {
 		p := nInv + k
@@ -674,7 +682,7 @@ func (e *engine[S, T]) expandChunk(successors func(S, func(T, S)), cur *frontier
 		store: e.opts.MaxDepth == 0 || depth < e.opts.MaxDepth}
 	emit := x.emit
 	for i := begin; i < end; i++ {
-		x.s, x.idx, x.n = *cur.at(i), uint32(i), 0
+		x.s, x.idx, x.n, x.moves = *cur.at(i), uint32(i), 0, 0
 		for p, inv := range e.opts.Invariants {
 			if e.active[p] && !inv.Holds(x.s) {
 				r.note(p, violationAt{depth, x.idx, -1})
@@ -682,7 +690,7 @@ func (e *engine[S, T]) expandChunk(successors func(S, func(T, S)), cur *frontier
 		}
 		successors(x.s, emit)
 		r.transitions += uint64(x.n)
-		if x.n == 0 && e.opts.Deadlock != "" {
+		if x.moves == 0 && e.opts.Deadlock != "" {
 			p := nInv + nAct
 			if e.active[p] && (e.opts.Final == nil || !e.opts.Final(x.s)) {
 				r.note(p, violationAt{depth, x.idx, -1})

@@ -20,10 +20,11 @@ type LiveProperty[S any] struct {
 // LivenessOptions configure CheckLiveness.
 type LivenessOptions[S, T any] struct {
 	Properties []LiveProperty[S]
-	// Class gives the weak-fairness class (0 to 31) of a transition, or -1
-	// when no fairness requires it to happen (faults, for instance). A
-	// fair execution takes, infinitely often, every class that is enabled
-	// continuously from some point on.
+	// Class gives the fairness class (0 to 31) of a transition, or -1 when
+	// no fairness requires it to happen (faults, for instance). A fair
+	// execution takes infinitely often every class that is enabled
+	// infinitely often (strong fairness), and may stop for ever in a state
+	// where no class is enabled.
 	Class     func(T) int
 	MaxStates uint64 // 0: no limit
 	MaxTime   time.Duration
@@ -225,41 +226,15 @@ func (g *graph) violation(p int) (lassoIndices, bool) {
 			best, bestComp, stuck = int(entry), comp, isStuck
 		}
 	}
+	// An execution may stay for ever in a state where no fairness class
+	// is enabled: only faults or optional actions could move it on.
 	for i := 0; i < n; i++ {
-		if bad[i] && g.first[i] == g.first[i+1] {
+		if bad[i] && g.enabled[i] == 0 {
 			consider(uint32(i), nil, true)
 		}
 	}
-	g.sccs(bad, func(comp []uint32) {
-		inComp := map[uint32]bool{}
-		for _, v := range comp {
-			inComp[v] = true
-		}
-		everywhere := ^uint32(0)
-		var taken uint32
-		inner := false
-		for _, v := range comp {
-			everywhere &= g.enabled[v]
-			lo, hi := g.edges(v)
-			for e := lo; e < hi; e++ {
-				if inComp[g.to[e]] {
-					inner = true
-					if c := g.class[e]; c >= 0 {
-						taken |= 1 << c
-					}
-				}
-			}
-		}
-		if !inner || everywhere&^taken != 0 {
-			return // no cycle, or every cycle here is unfair
-		}
-		entry := comp[0]
-		for _, v := range comp {
-			if g.depth[v] < g.depth[entry] || g.depth[v] == g.depth[entry] && v < entry {
-				entry = v
-			}
-		}
-		consider(entry, append([]uint32(nil), comp...), false)
+	g.fairComponents(bad, func(comp []uint32, entry uint32) {
+		consider(entry, comp, false)
 	})
 	if best < 0 {
 		return lassoIndices{}, false
@@ -273,35 +248,46 @@ func (g *graph) violation(p int) (lassoIndices, bool) {
 	return l, true
 }
 
-// sccs calls f with each strongly connected component of the subgraph of
-// states marked in keep (iterative Tarjan).
-func (g *graph) sccs(keep []bool, f func([]uint32)) {
-	n := g.n()
-	const unvisited = math.MaxUint32
-	index := make([]uint32, n)
-	low := make([]uint32, n)
-	onStack := make([]bool, n)
-	for i := range index {
-		index[i] = unvisited
+// tarjan finds strongly connected components of subgraphs of g
+// (iteratively, so that deep graphs do not overflow the stack). Its arrays
+// are allocated once and reset after each run for the states it visited,
+// so that the repeated runs of the fairness refinement cost only the size
+// of the part they look at.
+type tarjan struct {
+	g         *graph
+	index     []uint32
+	low       []uint32
+	onStack   []bool
+	visited   []uint32
+	stack     []uint32
+	calls     []tarjanFrame
+	nextIndex uint32
+}
+
+type tarjanFrame struct{ v, edge uint32 }
+
+const unvisited = math.MaxUint32
+
+func newTarjan(g *graph) *tarjan {
+	t := &tarjan{g: g, index: make([]uint32, g.n()), low: make([]uint32, g.n()), onStack: make([]bool, g.n())}
+	for i := range t.index {
+		t.index[i] = unvisited
 	}
-	var stack []uint32
-	type frame struct {
-		v    uint32
-		edge uint32
-	}
-	var calls []frame
-	next := uint32(0)
-	for root := 0; root < n; root++ {
-		if !keep[root] || index[root] != unvisited {
+	return t
+}
+
+// run calls f with each strongly connected component, sorted, of the
+// subgraph of the states marked in keep, starting from roots.
+func (t *tarjan) run(keep []bool, roots []uint32, f func([]uint32)) {
+	g := t.g
+	var comps [][]uint32
+	for _, root := range roots {
+		if !keep[root] || t.index[root] != unvisited {
 			continue
 		}
-		calls = append(calls, frame{uint32(root), g.first[root]})
-		index[root], low[root] = next, next
-		next++
-		stack = append(stack, uint32(root))
-		onStack[root] = true
-		for len(calls) > 0 {
-			top := &calls[len(calls)-1]
+		t.push(root)
+		for len(t.calls) > 0 {
+			top := &t.calls[len(t.calls)-1]
 			v := top.v
 			if top.edge < g.first[v+1] {
 				w := g.to[top.edge]
@@ -309,38 +295,126 @@ func (g *graph) sccs(keep []bool, f func([]uint32)) {
 				if !keep[w] {
 					continue
 				}
-				if index[w] == unvisited {
-					index[w], low[w] = next, next
-					next++
-					stack = append(stack, w)
-					onStack[w] = true
-					calls = append(calls, frame{w, g.first[w]})
-				} else if onStack[w] && index[w] < low[v] {
-					low[v] = index[w]
+				if t.index[w] == unvisited {
+					t.push(w)
+				} else if t.onStack[w] && t.index[w] < t.low[v] {
+					t.low[v] = t.index[w]
 				}
 				continue
 			}
-			calls = calls[:len(calls)-1]
-			if len(calls) > 0 {
-				u := calls[len(calls)-1].v
-				low[u] = min(low[u], low[v])
+			t.calls = t.calls[:len(t.calls)-1]
+			if len(t.calls) > 0 {
+				u := t.calls[len(t.calls)-1].v
+				t.low[u] = min(t.low[u], t.low[v])
 			}
-			if low[v] == index[v] {
+			if t.low[v] == t.index[v] {
 				var comp []uint32
 				for {
-					w := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					onStack[w] = false
+					w := t.stack[len(t.stack)-1]
+					t.stack = t.stack[:len(t.stack)-1]
+					t.onStack[w] = false
 					comp = append(comp, w)
 					if w == v {
 						break
 					}
 				}
 				sort.Slice(comp, func(i, j int) bool { return comp[i] < comp[j] })
-				f(comp)
+				comps = append(comps, comp)
 			}
 		}
 	}
+	for _, v := range t.visited {
+		t.index[v] = unvisited
+	}
+	t.visited, t.nextIndex = t.visited[:0], 0
+	// Called after the reset, so that f may run the search again.
+	for _, c := range comps {
+		f(c)
+	}
+}
+
+func (t *tarjan) push(v uint32) {
+	t.index[v], t.low[v] = t.nextIndex, t.nextIndex
+	t.nextIndex++
+	t.visited = append(t.visited, v)
+	t.stack = append(t.stack, v)
+	t.onStack[v] = true
+	t.calls = append(t.calls, tarjanFrame{v, t.g.first[v]})
+}
+
+// fairComponents calls f with each set of states marked in keep in which
+// a fair execution can stay for ever: strongly connected, with a cycle,
+// and taking inside it every fairness class enabled in any of its states
+// (strong fairness). A component that fails is narrowed: the states where
+// a class that is never taken inside is enabled cannot recur in a fair
+// execution, so they are left out and the rest is decomposed again, as in
+// the emptiness check of Streett automata.
+func (g *graph) fairComponents(keep []bool, f func(comp []uint32, entry uint32)) {
+	t := newTarjan(g)
+	all := make([]uint32, 0, g.n())
+	for i := range keep {
+		if keep[i] {
+			all = append(all, uint32(i))
+		}
+	}
+	inComp := make([]bool, g.n())
+	var check func(comp []uint32)
+	check = func(comp []uint32) {
+		for _, v := range comp {
+			inComp[v] = true
+		}
+		var anywhere, taken uint32
+		inner := false
+		for _, v := range comp {
+			anywhere |= g.enabled[v]
+			lo, hi := g.edges(v)
+			for e := lo; e < hi; e++ {
+				if inComp[g.to[e]] {
+					inner = true
+					if c := g.class[e]; c >= 0 {
+						taken |= 1 << c
+					}
+				}
+			}
+		}
+		for _, v := range comp {
+			inComp[v] = false
+		}
+		switch {
+		case !inner:
+			return // a single state without a loop
+		case anywhere&^taken == 0:
+			entry := comp[0]
+			for _, v := range comp {
+				if g.depth[v] < g.depth[entry] || g.depth[v] == g.depth[entry] && v < entry {
+					entry = v
+				}
+			}
+			f(comp, entry)
+			return
+		}
+		starved := anywhere &^ taken
+		var rest []uint32
+		for _, v := range comp {
+			if g.enabled[v]&starved == 0 {
+				rest = append(rest, v)
+			}
+		}
+		if len(rest) == 0 {
+			return
+		}
+		for _, v := range comp {
+			keep[v] = false
+		}
+		for _, v := range rest {
+			keep[v] = true
+		}
+		t.run(keep, rest, check)
+		for _, v := range comp {
+			keep[v] = true
+		}
+	}
+	t.run(keep, all, check)
 }
 
 // shortestPath gives an initial state and the edges of a shortest path
@@ -438,11 +512,11 @@ func (g *graph) fairCycle(from uint32, comp []uint32) []uint32 {
 			v = g.to[e]
 			states = append(states, v)
 		}
-		everywhere := ^uint32(0)
+		var anywhere uint32
 		for _, s := range states {
-			everywhere &= g.enabled[s]
+			anywhere |= g.enabled[s]
 		}
-		missing := everywhere &^ taken
+		missing := anywhere &^ taken
 		if missing == 0 && len(cycle) > 0 && cur == from {
 			return cycle
 		}
@@ -451,9 +525,7 @@ func (g *graph) fairCycle(from uint32, comp []uint32) []uint32 {
 			for missing&(1<<c) == 0 {
 				c++
 			}
-			pathTo(func(state uint32, edge int64) bool {
-				return g.enabled[state]&(1<<c) == 0 || edge >= 0 && g.class[edge] == int8(c)
-			})
+			pathTo(func(state uint32, edge int64) bool { return edge >= 0 && g.class[edge] == int8(c) })
 			continue
 		}
 		// Every class is satisfied: close the cycle.

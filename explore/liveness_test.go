@@ -61,8 +61,12 @@ func checkLasso(t *testing.T, h handGraph, l Lasso[int, int]) {
 	if l.LoopStart >= 0 && states[l.LoopStart] != s {
 		t.Fatalf("cycle starts in %d but ends in %d", states[l.LoopStart], s)
 	}
-	if l.LoopStart < 0 && len(h.edges[s]) != 0 {
-		t.Fatalf("stuck lasso ends in %d, which has successors", s)
+	if l.LoopStart < 0 {
+		for _, e := range h.edges[s] {
+			if e.class >= 0 {
+				t.Fatalf("stuck lasso ends in %d, which has a fair successor", s)
+			}
+		}
 	}
 }
 
@@ -80,13 +84,28 @@ func TestUnfairCycleIsNotAViolation(t *testing.T) {
 	}
 }
 
-func TestFairCycleIsAViolation(t *testing.T) {
-	// Same, but finishing is possible only from 0: the cycle passes through
-	// 1 where it is disabled, so it is fair, and the goal is never reached.
+func TestIntermittentExitIsTaken(t *testing.T) {
+	// Finishing is possible only from 0, and the cycle 0->1->0 passes
+	// through 1 where it is not: weak fairness would allow the cycle, but
+	// under strong fairness an exit enabled again and again is taken.
 	h := handGraph{init: []int{5}, edges: map[int][]edge{
 		5: {{0, 2}},
 		0: {{1, 0}, {2, 1}},
 		1: {{0, 0}},
+		2: {{2, 0}},
+	}}
+	if r := liveness(h, is(0), is(2)); len(r.Violations) != 0 || !r.Complete {
+		t.Fatalf("a strongly unfair cycle reported: %+v", r.Violations)
+	}
+}
+
+func TestFairCycleIsAViolation(t *testing.T) {
+	// The cycle 0->1->0 can only leave by a fault (class -1): it is fair,
+	// and the goal is never reached.
+	h := handGraph{init: []int{5}, edges: map[int][]edge{
+		5: {{0, 2}},
+		0: {{1, 0}, {2, -1}},
+		1: {{0, 1}},
 		2: {{2, 0}},
 	}}
 	r := liveness(h, is(0), is(2))
@@ -97,6 +116,42 @@ func TestFairCycleIsAViolation(t *testing.T) {
 	checkLasso(t, h, l)
 	if l.LoopStart != 1 || len(l.Path.Steps) != 3 {
 		t.Fatalf("want prefix 5->0 then cycle 0->1->0, got loop at %d in %d steps", l.LoopStart, len(l.Path.Steps))
+	}
+}
+
+func TestFairnessNarrowsComponents(t *testing.T) {
+	// In the component {0,1,2}, class 2 (to the goal) is enabled in 2 and
+	// never taken inside: 2 cannot recur, and without it {0,1} is a fair
+	// cycle (classes 0 and 1, both taken).
+	h := handGraph{init: []int{0}, edges: map[int][]edge{
+		0: {{1, 0}},
+		1: {{0, 1}, {2, 0}},
+		2: {{1, 0}, {9, 2}},
+		9: {},
+	}}
+	r := liveness(h, is(0), is(9))
+	if len(r.Violations) != 1 {
+		t.Fatalf("the fair cycle inside a strongly unfair component was missed")
+	}
+	l := r.Violations[0].Lasso
+	checkLasso(t, h, l)
+	for _, st := range l.Path.Steps[l.LoopStart:] {
+		if st.State == 2 {
+			t.Fatalf("the cycle visits 2, where the way to the goal is enabled: %+v", l.Path.Steps)
+		}
+	}
+}
+
+func TestStuckWhereOnlyFaultsAreEnabled(t *testing.T) {
+	// 1 can only be left by a fault (class -1): an execution may stay.
+	h := handGraph{init: []int{0}, edges: map[int][]edge{
+		0: {{1, 0}},
+		1: {{9, -1}},
+		9: {},
+	}}
+	r := liveness(h, is(0), is(9))
+	if len(r.Violations) != 1 || r.Violations[0].Lasso.LoopStart != -1 || r.Violations[0].Lasso.Path.Last() != 1 {
+		t.Fatalf("a state left only by faults is not reported stuck: %+v", r.Violations)
 	}
 }
 
@@ -132,10 +187,10 @@ func TestStuckStateIsAViolation(t *testing.T) {
 	}
 }
 
-func TestFairCycleTakesEveryContinuouslyEnabledClass(t *testing.T) {
-	// A component {0,1,2} where classes 0 and 1 are enabled everywhere: the
-	// lasso's cycle must take both, though a shorter unfair cycle 0->1->0
-	// exists (class 2, to the goal, is enabled only in 0).
+func TestFairCycleTakesEveryEnabledClass(t *testing.T) {
+	// In {0,1,2}, class 2 (to the goal) is enabled only in 0, so a fair
+	// cycle avoids 0; classes 0 and 1 are enabled in 1 and 2, so the
+	// lasso's cycle must take both.
 	h := handGraph{init: []int{0}, edges: map[int][]edge{
 		0: {{1, 0}, {7, 2}, {2, 1}},
 		1: {{0, 0}, {2, 1}},

@@ -189,13 +189,15 @@ func NewStateGraph(ctx context.Context, sys *model.System, opts GraphOptions) (*
 			return nil, ctx.Err()
 		}
 		from := states[i]
-		successors := 0
+		moves := 0 // successors that are not the environment's
 		var failed error
 		sys.Successors(from, func(st model.Step, to model.State) {
 			if failed != nil {
 				return
 			}
-			successors++
+			if !properties.Environment(st) {
+				moves++
+			}
 			j, err := discover(to, depths[i]+1)
 			if err != nil {
 				failed = err
@@ -206,7 +208,7 @@ func NewStateGraph(ctx context.Context, sys *model.System, opts GraphOptions) (*
 		if failed != nil {
 			return nil, failed
 		}
-		bad := mon.State(from, successors)
+		bad := mon.State(from, moves)
 		note(bad)
 		g.nodes[nodeOf[i]].violates = union(g.nodes[nodeOf[i]].violates, bad)
 	}

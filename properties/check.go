@@ -192,6 +192,7 @@ func checkSafety(ctx context.Context, sys *model.System, want map[string]bool, o
 	if want[NoDeadlock.Name] {
 		eo.Deadlock = NoDeadlock.Name
 		eo.Final = sys.Final
+		eo.Environment = Environment
 	}
 	res := explore.Run[state, step](ctx, sys, eo)
 	rep.States, rep.Transitions, rep.Depth, rep.Elapsed = res.States, res.Transitions, res.Depth, res.Elapsed

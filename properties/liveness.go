@@ -16,9 +16,13 @@ var (
 )
 
 // Fairness, under which liveness is checked: a fair execution is one in
-// which every class of transitions below that stays enabled is eventually
-// taken (weak fairness). Fault budgets are finite, so faults cannot recur
-// for ever; they have no fairness class.
+// which every class of transitions below that is enabled again and again
+// is eventually taken (strong fairness; weak fairness, which only forces a
+// class enabled without interruption, would let a retransmission timer
+// starve whenever the network happens to be full when it could fire). An
+// execution may stop for ever where no class is enabled: faults, crashes
+// and ABORT are possible, never due. Fault budgets are finite, so faults
+// cannot recur for ever anyway.
 //
 //   - the network delivers: while a channel holds segments, one of them
 //     arrives (so a segment retransmitted for ever is eventually
@@ -40,6 +44,19 @@ func fairnessClass(st model.Step) int {
 		return 12 + int(st.Side)*3 + int(st.Event-model.RetransmissionTimeout)
 	}
 	return -1
+}
+
+// Environment reports whether a step is one the environment may or may
+// not take (a fault, a crash, an optional ABORT): such steps do not get a
+// system out of a deadlock, and fairness never requires them.
+func Environment(st model.Step) bool {
+	switch st.Kind {
+	case model.Lose, model.Duplicate, model.Crash:
+		return true
+	case model.Call:
+		return st.Event == model.Abort
+	}
+	return false
 }
 
 func noConnection(e model.Endpoint) bool { return e.State == model.Closed || e.State == model.Listen }

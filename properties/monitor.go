@@ -28,16 +28,17 @@ func NewMonitor(sys *model.System, names []string) (*Monitor, error) {
 	return &Monitor{sys: sys, invariants: invariants(sys, want), actions: actions(sys, want), deadlock: want[NoDeadlock.Name]}, nil
 }
 
-// State names the invariants s violates; with no successors, a state that
-// is not a normal end violates no-deadlock too.
-func (m *Monitor) State(s model.State, successors int) []string {
+// State names the invariants s violates; a state that is not a normal end
+// and has no successor but the environment's (moves counts the others,
+// see Environment) violates no-deadlock too.
+func (m *Monitor) State(s model.State, moves int) []string {
 	var out []string
 	for _, inv := range m.invariants {
 		if !inv.Holds(s) {
 			out = append(out, inv.Name)
 		}
 	}
-	if m.deadlock && successors == 0 && !m.sys.Final(s) {
+	if m.deadlock && moves == 0 && !m.sys.Final(s) {
 		out = append(out, NoDeadlock.Name)
 	}
 	return out

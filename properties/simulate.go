@@ -265,7 +265,13 @@ func (s *Simulation) draw(t *rapid.T) schedule {
 	for len(sc.trace.Steps) < s.depth {
 		next = next[:0]
 		s.next(cur, func(st model.Step, to model.State) { next = append(next, model.PathStep{Step: st, State: to}) })
-		if bad := s.mon.State(cur, len(next)); len(bad) > 0 {
+		moves := 0
+		for _, ps := range next {
+			if !Environment(ps.Step) {
+				moves++
+			}
+		}
+		if bad := s.mon.State(cur, moves); len(bad) > 0 {
 			return fail(bad)
 		}
 		if len(next) == 0 {
