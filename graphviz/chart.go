@@ -15,6 +15,7 @@ import (
 // two lifelines, and every segment an arrow from the step that sent it to
 // the step that delivered or lost it.
 type chart struct {
+	mark   string // the property the last step violates
 	title  string
 	names  [2]string
 	start  [2]string
@@ -61,7 +62,7 @@ func newChart(sys *model.System, tr *properties.Trace, title string) *chart {
 			}
 		}
 		taken := flights.Apply(st, func(seg model.Segment, copied bool) int {
-			label := nb.Segment(seg, st.Side, after.Ends[st.Side].PeerInc)
+			label := nb.SegmentAt(seg, st.Side, after.Ends[st.Side].PeerInc, i)
 			if copied {
 				label = c.msgs[flights.At(st.Side, int(st.Pos))].label
 			}
@@ -77,9 +78,7 @@ func newChart(sys *model.System, tr *properties.Trace, title string) *chart {
 		case model.Call, model.Timeout:
 			row.note[st.Side] = eventNote(st)
 		case model.Deliver:
-			if st.NRules == 0 {
-				row.note[st.Side] = "ignored"
-			}
+			row.note[st.Side] = deliveryNote(prev.Ends[st.Side], st)
 		case model.Crash:
 			row.note[st.Side] = "crash: TCB lost"
 			row.state[st.Side] = "CLOSED"
@@ -88,6 +87,25 @@ func newChart(sys *model.System, tr *properties.Trace, title string) *chart {
 		prev = after
 	}
 	return c
+}
+
+// deliveryNote says what an arrival did when the arrow alone does not.
+func deliveryNote(before model.Endpoint, st model.Step) string {
+	switch {
+	case st.NRules == 0:
+		return "ignored"
+	case st.Relisten:
+		return "TCB deleted, listening again"
+	case !before.HasTCB() && st.NOut > 0 && st.Out[0].Has(model.RST):
+		return "no connection: answers RST"
+	case st.Deleted && st.Seg.Has(model.RST):
+		return "reset: TCB deleted"
+	case st.Deleted:
+		return "TCB deleted"
+	case st.NOut == 0 && !st.Delivered && !st.Seg.Has(model.ACK):
+		return "dropped"
+	}
+	return ""
 }
 
 func eventNote(st model.Step) string {
@@ -204,8 +222,9 @@ func (c *chart) drawing() *Drawing {
 		}
 		switch {
 		case m.end < 0: // still in flight when the trace ends
-			y1 := bottom - 6
-			mid := from + (to-from)*0.55
+			// A short dotted trail: where it would have gone is unknown.
+			y1 := min(y0+1.5*chartRowH, bottom-6)
+			mid := from + (to-from)*0.45
 			d.line(Line{Points: []Point{{from, y0}, {mid, y1}}, Color: color, Width: 1.3, Dash: []float64{2, 3}})
 			labels = append(labels, pending{Point{from, y0}, Point{mid, y1}, m.label + messageSuffix(m) + " (in flight)", color})
 		case m.lost:
@@ -240,10 +259,18 @@ func (c *chart) drawing() *Drawing {
 	for _, l := range labels {
 		strokes = append(strokes, [2]Point{l.a, l.b})
 	}
+	// Keep labels off the ends of arrows, where they would be read as the
+	// label of the arrow that starts or ends there.
+	ends := make([][2]rect, len(labels))
+	for i, l := range labels {
+		for k, p := range []Point{l.a, l.b} {
+			ends[i][k] = rect{p.X - 14, p.Y - 9, 28, 18}
+		}
+	}
 	for side := 0; side < 2; side++ {
 		strokes = append(strokes, [2]Point{{x[side], top}, {x[side], bottom}})
 	}
-	for _, l := range labels {
+	for li, l := range labels {
 		w, h := textWidth(l.text, chartFont, false)+6, float64(chartFont+4)
 		var best rect
 		bestCost := math.Inf(1)
@@ -254,9 +281,15 @@ func (c *chart) drawing() *Drawing {
 			for _, q := range taken {
 				cost += 50 * r.overlap(q)
 			}
+			margin := rect{r.x - 2, r.y - 2, r.w + 4, r.h + 4}
 			for _, s := range strokes {
-				if s != [2]Point{l.a, l.b} && r.crosses(s[0], s[1]) {
+				if s != [2]Point{l.a, l.b} && margin.crosses(s[0], s[1]) {
 					cost += 400
+				}
+			}
+			for k, e := range ends {
+				if k != li {
+					cost += 8 * (r.overlap(e[0]) + r.overlap(e[1]))
 				}
 			}
 			if cost < bestCost {
@@ -276,6 +309,9 @@ func (c *chart) drawing() *Drawing {
 	}
 	if c.stuck {
 		d.text(Text{X: (left + right) / 2, Y: bottom + 14, S: "no step is possible: stuck here for ever", Size: chartFont, Bold: true, Color: "#cc0000", Anchor: Middle})
+	}
+	if c.mark != "" && !c.cycle && !c.stuck && len(c.rows) > 0 {
+		d.text(Text{X: (left + right) / 2, Y: bottom + 14, S: fmt.Sprintf("step %d violates %s", len(c.rows), c.mark), Size: chartFont, Bold: true, Color: "#cc0000", Anchor: Middle})
 	}
 	if c.legend != "" {
 		d.text(Text{X: chartMargin, Y: height - 12, S: c.legend, Size: chartFont - 1, Color: "#555555"})

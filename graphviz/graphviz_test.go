@@ -52,7 +52,7 @@ func counterexample(t *testing.T, variant, property string) (*model.System, *pro
 
 func chartOf(t *testing.T, variant, property string) *Chart {
 	sys, tr := counterexample(t, variant, property)
-	return NewChart(sys, tr, variant+": "+property+" violated")
+	return NewChart(sys, tr, variant+": "+property+" violated").MarkViolation(property)
 }
 
 func rfcDiagram(t *testing.T, errors bool) *StateDiagram {
@@ -254,7 +254,7 @@ func TestSVGParsesWithLabels(t *testing.T) {
 		want []string
 	}{
 		{"diagram", rfcDiagram(t, false), []string{"SYN-RECEIVED", "TIME-WAIT", "rcv SYN / snd SYN,ACK", "CLOSE / snd FIN", "timeout=2MSL / delete TCB"}},
-		{"chart", chartOf(t, "no-time-wait", "orderly-release"), []string{"client", "server", "SYN=1, seq=x", "SYN=1, ACK=1, seq=y, ack=x+1", "ACK=1, seq=x+1, ack=y+1", "FIN-WAIT-2", "lost", "RST=1, seq=x+2"}},
+		{"chart", chartOf(t, "no-time-wait", "orderly-release"), []string{"client", "server", "SYN=1, seq=x", "SYN=1, ACK=1, seq=y, ack=x+1", "ACK=1, seq=x+1, ack=y+1", "FIN-WAIT-2", "lost", "RST=1, seq=u+1", "FIN=1, ACK=1, seq=w, ack=u+1"}},
 		{"lasso", chartOf(t, "rfc793-time-wait-rst", "eventually-closed"), []string{"repeats for ever", "(in flight)"}},
 		{"graph", mustGraph(t, smallSystem(t, "rfc9293", func(c *model.Config) { c.Close = model.CloseClient }), GraphOptions{}), []string{"CLOSED | LISTEN", "→ SYN seq=x", "client OPEN", "CLOSED | CLOSED"}},
 	} {
@@ -639,7 +639,7 @@ func TestREADMEImages(t *testing.T) {
 		img  Image
 	}{
 		{"state-diagram.png", rfcDiagram(t, false)},
-		{"counterexample-no-time-wait.png", NewChart(counterexampleTitled(t, "no-time-wait", "orderly-release"))},
+		{"counterexample-no-time-wait.png", NewChart(counterexampleTitled(t, "no-time-wait", "orderly-release")).MarkViolation("orderly-release")},
 	} {
 		var b bytes.Buffer
 		if err := Write(&b, c.img, PNG, Builtin); err != nil {

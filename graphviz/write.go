@@ -144,6 +144,13 @@ func NewChart(sys *model.System, tr *properties.Trace, title string) *Chart {
 	return &Chart{newChart(sys, tr, title)}
 }
 
+// MarkViolation says under the chart that its last step violates a
+// property (a safety counterexample ends with the violating step).
+func (c *Chart) MarkViolation(property string) *Chart {
+	c.c.mark = property
+	return c
+}
+
 // DOT writes the chart for Graphviz: lifelines as columns of points, one
 // rank per step.
 func (c *Chart) DOT() *dot.Graph { return c.c.dotGraph() }

@@ -2,6 +2,7 @@ package properties
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/tcpmc/tcpmc/model"
@@ -9,88 +10,189 @@ import (
 
 // Numbering names sequence numbers the way the seed notes and textbooks
 // do: relative to each side's initial sequence number, x for the client (or
-// A) and y for the server (or B), primed for later incarnations: seq=x+1,
-// ack=y+1.
+// A) and y for the server (or B), primed for later connections (seq=x+1,
+// ack=y+1); and in the close, u for the first FIN's sequence number, v for
+// the other side's when it acknowledges that FIN, w for the other side's
+// own FIN (the final ACK is seq=u+1, ack=w+1). A name is used from the step
+// its number first appears, and only for the connection it belongs to.
 type Numbering struct {
 	space int
-	isns  [2][]isn
+	bases [2][]base
 }
 
-type isn struct {
+type base struct {
 	value uint8
-	inc   uint8
+	inc   uint8 // the connection (incarnation) of the side it belongs to
 	name  string
+	step  int  // first step it names a number in (-1: the initial state)
+	isn   bool // an initial sequence number, not a name from the close
 }
 
-// NewNumbering collects the ISNs that appear along a trace.
+// NewNumbering collects the names along a trace.
 func NewNumbering(sys *model.System, tr *Trace) *Numbering {
 	nb := &Numbering{space: sys.Config().SeqSpace}
-	see := func(s model.State) {
+	primes := map[[2]uint8]string{} // (side, inc) -> the primes of its ISN name
+	see := func(s model.State, step int) {
 		for side := model.A; side <= model.B; side++ {
 			ep := s.Ends[side]
 			if !ep.HasTCB() {
 				continue
 			}
 			known := false
-			for _, v := range nb.isns[side] {
-				known = known || v.value == ep.ISS && v.inc == ep.Inc
+			isns := 0
+			for _, b := range nb.bases[side] {
+				if b.isn {
+					known = known || b.value == ep.ISS && b.inc == ep.Inc
+					isns++
+				}
 			}
 			if !known {
-				base := [2]string{"x", "y"}[side]
-				name := base + strings.Repeat("'", len(nb.isns[side]))
-				nb.isns[side] = append(nb.isns[side], isn{ep.ISS, ep.Inc, name})
+				p := strings.Repeat("'", isns)
+				if _, ok := primes[[2]uint8{uint8(side), ep.Inc}]; !ok {
+					primes[[2]uint8{uint8(side), ep.Inc}] = p
+				}
+				nb.bases[side] = append(nb.bases[side], base{ep.ISS, ep.Inc, [2]string{"x", "y"}[side] + p, step, true})
 			}
 		}
 	}
-	see(tr.Start)
-	for _, st := range tr.Steps {
-		see(st.State)
+	// The close: who sent the first FIN of a connection (u), who answered
+	// (v, then w).
+	role := map[[2]uint8]byte{}
+	uValue := map[[2]uint8]uint8{}
+	closeNames := func(side model.Side, ep model.Endpoint, seg model.Segment, step int) {
+		me, peer := [2]uint8{uint8(side), ep.Inc}, [2]uint8{uint8(side.Other()), ep.PeerInc}
+		add := func(letter string) {
+			nb.bases[side] = append(nb.bases[side], base{seg.Seq(), ep.Inc, letter + primes[me], step, false})
+		}
+		switch {
+		case seg.Has(model.RST) || seg.Has(model.SYN):
+		case seg.Has(model.FIN) && role[me] == 0 && role[peer] == 'u':
+			role[me] = 'w'
+			add("w")
+		case seg.Has(model.FIN) && role[me] == 0:
+			role[me], uValue[me] = 'u', seg.Seq()
+			add("u")
+		case seg.Has(model.ACK) && role[me] == 0 && role[peer] == 'u' && seg.Ack() == uint8((int(uValue[peer])+1)%nb.space):
+			role[me] = 'v'
+			add("v")
+		case seg.Has(model.FIN) && role[me] == 'v':
+			role[me] = 'w'
+			add("w")
+		}
+	}
+	see(tr.Start, -1)
+	for i, ps := range tr.Steps {
+		see(ps.State, i)
+		ep := ps.State.Ends[ps.Step.Side]
+		if k := ps.Step.Kind; k == model.Call || k == model.Timeout || k == model.Deliver {
+			for _, seg := range ps.Step.Sent() {
+				closeNames(ps.Step.Side, ep, seg, i)
+			}
+		}
 	}
 	return nb
 }
 
-// Name writes a sequence number of side's sequence space symbolically,
-// preferring the ISN of incarnation inc when several are close.
-func (nb *Numbering) Name(side model.Side, v uint8, inc uint8) string {
-	best, bestOff, bestMatch := "", 0, false
-	limit := nb.space / 4
-	for _, c := range nb.isns[side] {
-		off := (int(v) - int(c.value) + nb.space) % nb.space
-		if off > limit {
-			continue
-		}
-		match := c.inc == inc
-		if best == "" || match && !bestMatch || match == bestMatch && off < bestOff {
-			best, bestOff, bestMatch = c.name, off, match
+// NameAt writes a number of side's sequence space as it is named at a
+// step: by the nearest name of connection inc at or below it, the latest
+// introduced on a tie; failing that, by a name of another connection
+// close below it; failing that, as a number.
+func (nb *Numbering) NameAt(side model.Side, v uint8, inc uint8, step int) string {
+	return nb.nameAt(side, v, inc, step, false)
+}
+
+// nameAt prefers, on a tie, the initial sequence number's name when
+// handshake is set (a SYN's numbers are the handshake's), the latest name
+// otherwise.
+func (nb *Numbering) nameAt(side model.Side, v uint8, inc uint8, step int, handshake bool) string {
+	best, bestOff, bestStep, found := "", 0, 0, false
+	bestISN := false
+	consider := func(match bool, limit int) {
+		for _, b := range nb.bases[side] {
+			if b.step > step || (b.inc == inc) != match {
+				continue
+			}
+			off := (int(v) - int(b.value) + nb.space) % nb.space
+			if off > limit {
+				continue
+			}
+			better := !found || off < bestOff
+			if found && off == bestOff {
+				better = handshake && b.isn && !bestISN || !(handshake && bestISN && !b.isn) && b.step >= bestStep
+			}
+			if better {
+				best, bestOff, bestStep, bestISN, found = b.name, off, b.step, b.isn, true
+			}
 		}
 	}
-	if best == "" {
+	consider(true, nb.space/2-1)
+	if !found {
+		consider(false, nb.space/4)
+	}
+	switch {
+	case !found:
 		return fmt.Sprint(v)
-	}
-	if bestOff == 0 {
+	case bestOff == 0:
 		return best
 	}
 	return fmt.Sprintf("%s+%d", best, bestOff)
 }
 
+// Name is NameAt with every name known.
+func (nb *Numbering) Name(side model.Side, v uint8, inc uint8) string {
+	return nb.NameAt(side, v, inc, math.MaxInt)
+}
+
 // Legend gives the values the names stand for.
 func (nb *Numbering) Legend(sys *model.System) string {
-	var parts []string
+	var isns, closes []string
 	for side := model.A; side <= model.B; side++ {
-		for _, c := range nb.isns[side] {
-			parts = append(parts, fmt.Sprintf("%s=%d", c.name, c.value))
+		for _, b := range nb.bases[side] {
+			if b.isn {
+				isns = append(isns, fmt.Sprintf("%s=%d", b.name, b.value))
+			}
 		}
 	}
-	if len(parts) == 0 {
+	for side := model.A; side <= model.B; side++ {
+		for _, b := range nb.bases[side] {
+			if !b.isn {
+				closes = append(closes, fmt.Sprintf("%s=%s", b.name, nb.isnName(side, b)))
+			}
+		}
+	}
+	if len(isns) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("initial sequence numbers: %s (sequence space %d)", strings.Join(parts, ", "), nb.space)
+	s := fmt.Sprintf("initial sequence numbers: %s (sequence space %d)", strings.Join(isns, ", "), nb.space)
+	if len(closes) > 0 {
+		s += "; in the close " + strings.Join(closes, ", ")
+	}
+	return s
+}
+
+// isnName writes a close name's number relative to its connection's ISN.
+func (nb *Numbering) isnName(side model.Side, c base) string {
+	for _, b := range nb.bases[side] {
+		if b.isn && b.inc == c.inc {
+			off := (int(c.value) - int(b.value) + nb.space) % nb.space
+			if off == 0 {
+				return b.name
+			}
+			return fmt.Sprintf("%s+%d", b.name, off)
+		}
+	}
+	return fmt.Sprint(c.value)
 }
 
 // Segment writes a segment as the seed notes do: "SYN=1, ACK=1, seq=y,
 // ack=x+1". from is the side that sent it and peerInc the incarnation of
 // the receiver that the sender was talking to.
 func (nb *Numbering) Segment(s model.Segment, from model.Side, peerInc uint8) string {
+	return nb.SegmentAt(s, from, peerInc, math.MaxInt)
+}
+
+// SegmentAt writes a segment sent at a step of the trace.
+func (nb *Numbering) SegmentAt(s model.Segment, from model.Side, peerInc uint8, step int) string {
 	var parts []string
 	for _, f := range []struct {
 		bit  uint8
@@ -100,9 +202,10 @@ func (nb *Numbering) Segment(s model.Segment, from model.Side, peerInc uint8) st
 			parts = append(parts, f.name+"=1")
 		}
 	}
-	parts = append(parts, "seq="+nb.Name(from, s.Seq(), s.Inc()))
+	syn := s.Has(model.SYN)
+	parts = append(parts, "seq="+nb.nameAt(from, s.Seq(), s.Inc(), step, syn))
 	if s.Has(model.ACK) {
-		parts = append(parts, "ack="+nb.Name(from.Other(), s.Ack(), peerInc))
+		parts = append(parts, "ack="+nb.nameAt(from.Other(), s.Ack(), peerInc, step, syn))
 	}
 	if s.Data() {
 		parts = append(parts, "len=1")
@@ -128,11 +231,12 @@ func Chart(sys *model.System, tr *Trace) string {
 	nb := NewNumbering(sys, tr)
 	rows := []chartRow{{num: "", left: tr.Start.Ends[model.A].State.String(), right: tr.Start.Ends[model.B].State.String()}}
 	prev := tr.Start
+	sl := newsegmentLabels(sys, nb)
 	for i, ps := range tr.Steps {
 		if tr.Cycle && i == tr.Loop {
 			rows = append(rows, chartRow{marker: fmt.Sprintf("---- cycle: steps %d to %d repeat for ever ----", i+1, len(tr.Steps))})
 		}
-		rows = append(rows, stepRows(sys, nb, i+1, prev, ps)...)
+		rows = append(rows, stepRows(sys, sl.step(i, ps), i+1, prev, ps)...)
 		prev = ps.State
 	}
 	switch {
@@ -161,7 +265,51 @@ func departure(side model.Side, label string) chartRow {
 	return chartRow{larrow: "...", seg: label, rarr: "<--"}
 }
 
-func stepRows(sys *model.System, nb *Numbering, n int, before model.State, ps model.PathStep) []chartRow {
+// segmentLabels follows the segments of a trace so that each is written
+// the same way wherever it appears: as it was named when it was sent.
+type segmentLabels struct {
+	nb      *Numbering
+	flights *Flights
+	labels  []string
+}
+
+func newsegmentLabels(sys *model.System, nb *Numbering) *segmentLabels {
+	return &segmentLabels{nb: nb, flights: NewFlights(sys)}
+}
+
+// stepLabels are the labels of one step's segments: the one it takes out
+// of the network or copies, and those it sends.
+type stepLabels struct {
+	taken string
+	sent  []string
+}
+
+// step follows step i of the trace and names its segments.
+func (sl *segmentLabels) step(i int, ps model.PathStep) stepLabels {
+	st := ps.Step
+	var out stepLabels
+	if st.Kind == model.Duplicate {
+		if id := sl.flights.At(st.Side, int(st.Pos)); id >= 0 {
+			out.taken = sl.labels[id]
+		}
+	}
+	peerInc := ps.State.Ends[st.Side].PeerInc
+	taken := sl.flights.Apply(st, func(seg model.Segment, copied bool) int {
+		label := out.taken
+		if !copied {
+			label = sl.nb.SegmentAt(seg, st.Side, peerInc, i)
+			out.sent = append(out.sent, label)
+		}
+		sl.labels = append(sl.labels, label)
+		return len(sl.labels) - 1
+	})
+	if taken >= 0 {
+		out.taken = sl.labels[taken]
+	}
+	return out
+}
+
+func stepRows(sys *model.System, labels stepLabels, n int, before model.State, ps model.PathStep) []chartRow {
 	st, after := ps.Step, ps.State
 	side := st.Side
 	ep := after.Ends[side]
@@ -182,8 +330,8 @@ func stepRows(sys *model.System, nb *Numbering, n int, before model.State, ps mo
 			r.left, r.right = stateCells(side, stateName)
 			rows = append(rows, r)
 		}
-		for k, out := range st.Sent() {
-			r := departure(side, nb.Segment(out, side, ep.PeerInc))
+		for k, label := range labels.sent {
+			r := departure(side, label)
 			if k == 0 {
 				r.left, r.right = stateCells(side, stateName)
 				r.note = note
@@ -191,9 +339,7 @@ func stepRows(sys *model.System, nb *Numbering, n int, before model.State, ps mo
 			rows = append(rows, r)
 		}
 	case model.Deliver:
-		from := side.Other()
-		sender := before.Ends[from]
-		r := chartRow{seg: nb.Segment(st.Seg, from, sender.PeerInc)}
+		r := chartRow{seg: labels.taken}
 		if side == model.B {
 			r.larrow, r.rarr = "...", "-->"
 		} else {
@@ -210,12 +356,11 @@ func stepRows(sys *model.System, nb *Numbering, n int, before model.State, ps mo
 			r.note = joinNote(r.note, "TCB deleted, listening again")
 		}
 		rows = append(rows, r)
-		for _, out := range st.Sent() {
-			rows = append(rows, departure(side, nb.Segment(out, side, ep.PeerInc)))
+		for _, label := range labels.sent {
+			rows = append(rows, departure(side, label))
 		}
 	case model.Lose, model.Duplicate:
-		label := nb.Segment(st.Seg, side, before.Ends[side].PeerInc)
-		r := chartRow{larrow: "...", seg: label, rarr: "..."}
+		r := chartRow{larrow: "...", seg: labels.taken, rarr: "..."}
 		if st.Kind == model.Lose {
 			if side == model.A {
 				r.rarr = " X"

@@ -195,7 +195,7 @@ func writeCharts(dir string, rep *properties.Report, w io.Writer) error {
 			kind = "counterexample: a path into a cycle"
 		}
 		title := fmt.Sprintf("%s: %s violated (%s, %d steps)", sys.Variant().Name, r.Property.Name, kind, len(r.Counterexample.Steps))
-		chart := graphviz.NewChart(sys, r.Counterexample, title)
+		chart := graphviz.NewChart(sys, r.Counterexample, title).MarkViolation(r.Property.Name)
 		for _, f := range []graphviz.Format{graphviz.DOT, graphviz.SVG} {
 			path := filepath.Join(dir, variant+"-"+r.Property.Name+"."+string(f))
 			if err := writeImage(path, nil, chart, f, graphviz.Builtin); err != nil {

@@ -53,27 +53,27 @@ func ExampleCheck_violation() {
 	// tcptest: no-time-wait: orderly-release violated: when neither application aborts and no host crashes, no endpoint is reset while its connection is open: both leave through the FIN exchange
 	// shortest counterexample, 13 steps:
 	//
-	//     client                                                server
-	//     CLOSED                                                LISTEN
-	//  1  SYN-SENT      --> SYN=1, seq=x                   ...                OPEN (active) [closed.open-active]
-	//  2                ... SYN=1, seq=x                   -->  SYN-RECEIVED  [listen.rcv-syn]
-	//                   ... SYN=1, ACK=1, seq=y, ack=x+1   <--
-	//  3  ESTABLISHED   <-- SYN=1, ACK=1, seq=y, ack=x+1   ...                [syn-sent.rcv-syn-ack]
-	//                   --> ACK=1, seq=x+1, ack=y+1        ...
-	//  4                ... ACK=1, seq=x+1, ack=y+1        -->  ESTABLISHED   [syn-received.rcv-ack]
-	//  5  FIN-WAIT-1    --> FIN=1, ACK=1, seq=x+1, ack=y+1 ...                CLOSE [established.close]
-	//  6                ... FIN=1, ACK=1, seq=x+1, ack=y+1 -->  CLOSE-WAIT    [established.rcv-fin]
-	//                   ... ACK=1, seq=y+1, ack=x+2        <--
-	//  7  FIN-WAIT-2    <-- ACK=1, seq=y+1, ack=x+2        ...                [fin-wait-1.rcv-ack-of-fin]
-	//  8                ... FIN=1, ACK=1, seq=y+1, ack=x+2 <--  LAST-ACK      CLOSE [close-wait.close]
-	//  9  CLOSED        <-- FIN=1, ACK=1, seq=y+1, ack=x+2 ...                [fin-wait-2.rcv-fin]
-	//                   --> ACK=1, seq=x+2, ack=y+2        ...
-	// 10                ... FIN=1, ACK=1, seq=y+1, ack=x+2 <--  LAST-ACK      retransmission timeout [fin.retransmit]
-	// 11  CLOSED        <-- FIN=1, ACK=1, seq=y+1, ack=x+2 ...                [closed.rcv-ack]
-	//                   --> RST=1, seq=x+2                 ...
-	// 12                ... ACK=1, seq=x+2, ack=y+2          X                lost
-	// 13                ... RST=1, seq=x+2                 -->  CLOSED        [closing.rcv-rst]
-	// initial sequence numbers: x=1, y=16 (sequence space 32)
+	//     client                                              server
+	//     CLOSED                                              LISTEN
+	//  1  SYN-SENT      --> SYN=1, seq=x                 ...                OPEN (active) [closed.open-active]
+	//  2                ... SYN=1, seq=x                 -->  SYN-RECEIVED  [listen.rcv-syn]
+	//                   ... SYN=1, ACK=1, seq=y, ack=x+1 <--
+	//  3  ESTABLISHED   <-- SYN=1, ACK=1, seq=y, ack=x+1 ...                [syn-sent.rcv-syn-ack]
+	//                   --> ACK=1, seq=x+1, ack=y+1      ...
+	//  4                ... ACK=1, seq=x+1, ack=y+1      -->  ESTABLISHED   [syn-received.rcv-ack]
+	//  5  FIN-WAIT-1    --> FIN=1, ACK=1, seq=u, ack=y+1 ...                CLOSE [established.close]
+	//  6                ... FIN=1, ACK=1, seq=u, ack=y+1 -->  CLOSE-WAIT    [established.rcv-fin]
+	//                   ... ACK=1, seq=v, ack=u+1        <--
+	//  7  FIN-WAIT-2    <-- ACK=1, seq=v, ack=u+1        ...                [fin-wait-1.rcv-ack-of-fin]
+	//  8                ... FIN=1, ACK=1, seq=w, ack=u+1 <--  LAST-ACK      CLOSE [close-wait.close]
+	//  9  CLOSED        <-- FIN=1, ACK=1, seq=w, ack=u+1 ...                [fin-wait-2.rcv-fin]
+	//                   --> ACK=1, seq=u+1, ack=w+1      ...
+	// 10                ... FIN=1, ACK=1, seq=w, ack=u+1 <--  LAST-ACK      retransmission timeout [fin.retransmit]
+	// 11  CLOSED        <-- FIN=1, ACK=1, seq=w, ack=u+1 ...                [closed.rcv-ack]
+	//                   --> RST=1, seq=u+1               ...
+	// 12                ... ACK=1, seq=u+1, ack=w+1        X                lost
+	// 13                ... RST=1, seq=u+1               -->  CLOSED        [closing.rcv-rst]
+	// initial sequence numbers: x=1, y=16 (sequence space 32); in the close u=x+1, v=y+1, w=y+1
 }
 
 // A variant that is weak on purpose states its expected verdicts; with

@@ -187,7 +187,7 @@ func writeChart(t TB, o Options, sys *model.System, property string, tr *propert
 	}
 	base := filepath.Join(dir, unsafe.ReplaceAllString(t.Name()+"-"+property, "_"))
 	title := fmt.Sprintf("%s: %s violated (%d steps)", sys.Variant().Name, property, len(tr.Steps))
-	chart := graphviz.NewChart(sys, tr, title)
+	chart := graphviz.NewChart(sys, tr, title).MarkViolation(property)
 	var written []string
 	for _, f := range []graphviz.Format{graphviz.SVG, graphviz.DOT} {
 		path := base + "." + string(f)

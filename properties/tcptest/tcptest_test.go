@@ -64,7 +64,7 @@ func TestCheckFailsWithChartAndImages(t *testing.T) {
 		Check(tb, Options{Variant: "no-time-wait", Properties: []string{"orderly-release"}, Images: dir})
 	})
 	out := r.text()
-	for _, want := range []string{"orderly-release violated", "shortest counterexample, 13 steps", "FIN=1, ACK=1, seq=y+1, ack=x+2", "images: "} {
+	for _, want := range []string{"orderly-release violated", "shortest counterexample, 13 steps", "FIN=1, ACK=1, seq=w, ack=u+1", "images: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the failure lacks %q:\n%s", want, out)
 		}
