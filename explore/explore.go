@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -119,6 +118,9 @@ type Result[S, T any] struct {
 	// CollisionProbability bounds the chance that a fingerprint collision
 	// made the search skip a state (0 for exact searches).
 	CollisionProbability float64
+	// PeakHeap is the largest Go heap sampled during the search (live
+	// objects and garbage not yet swept): what the process really used.
+	PeakHeap uint64
 	// Violations holds the first violation of each property, in the order
 	// the properties were given (invariants, actions, deadlock). Each path
 	// is a shortest one.
@@ -287,8 +289,7 @@ type engine[S, T any] struct {
 	queue       int
 	beyondDepth bool
 
-	lastMemCheck time.Time
-	heapSample   []metrics.Sample
+	probe *memoryProbe
 }
 
 func newEngine[S, T any](sys System[S, T], opts Options[S, T]) *engine[S, T] {
@@ -319,7 +320,7 @@ func newEngine[S, T any](sys System[S, T], opts Options[S, T]) *engine[S, T] {
 		e.active[i] = true
 	}
 	e.nActive = len(e.props)
-	e.heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	e.probe = newMemoryProbe()
 	return e
 }
 
@@ -441,18 +442,12 @@ func (e *engine[S, T]) checkLimits(ctx context.Context, queued int) StopReason {
 	if e.opts.MaxTime > 0 && time.Since(e.start) >= e.opts.MaxTime {
 		return TimeLimit
 	}
+	heap := e.probe.read(false)
 	if e.opts.MaxMemory > 0 {
 		var zero S
 		estimate := e.set.bytes() + e.traceBytes() + uint64(queued)*uint64(unsafe.Sizeof(zero))
-		if estimate >= e.opts.MaxMemory {
+		if max(estimate, heap) >= e.opts.MaxMemory {
 			return MemoryLimit
-		}
-		if time.Since(e.lastMemCheck) >= memoryCheckEvery {
-			e.lastMemCheck = time.Now()
-			metrics.Read(e.heapSample)
-			if v := e.heapSample[0].Value; v.Kind() == metrics.KindUint64 && v.Uint64() >= e.opts.MaxMemory {
-				return MemoryLimit
-			}
 		}
 	}
 	return Finished
@@ -477,6 +472,7 @@ func (e *engine[S, T]) result() *Result[S, T] {
 		Exact:        e.opts.Exact,
 		VisitedBytes: e.set.bytes(),
 		TraceBytes:   e.traceBytes(),
+		PeakHeap:     max(e.probe.peak, e.probe.read(true)),
 	}
 	if !e.opts.Exact {
 		r.CollisionProbability = collisionProbability(e.states)

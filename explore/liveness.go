@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"time"
+	"unsafe"
 
 	"github.com/zeebo/xxh3"
 )
@@ -28,7 +29,10 @@ type LivenessOptions[S, T any] struct {
 	Class     func(T) int
 	MaxStates uint64 // 0: no limit
 	MaxTime   time.Duration
-	MaxMemory uint64 // bytes; 0: no limit
+	MaxMemory uint64 // bytes of Go heap; 0: no limit
+	// Progress, if set, is called about every half second while the
+	// graph is built.
+	Progress func(Progress)
 }
 
 // Lasso is a liveness counterexample: a path whose steps from LoopStart on
@@ -52,7 +56,9 @@ type LivenessResult[S, T any] struct {
 	Complete      bool
 	Stopped       StopReason
 	Elapsed       time.Duration
+	Depth         int    // the greatest breadth-first depth
 	Bytes         uint64 // memory of the stored graph
+	PeakHeap      uint64 // the Go heap's peak while the graph was built and searched
 	// CollisionProbability bounds the chance that two states shared a
 	// 64-bit hash and were merged in the graph.
 	CollisionProbability float64
@@ -63,19 +69,19 @@ type LivenessResult[S, T any] struct {
 // executions that violate each property. The algorithm: for a property
 // "Trigger leads to Goal", keep the states that do not satisfy Goal and
 // can be reached from a state satisfying Trigger without passing through
-// Goal; a violation is either such a state without successors (the
-// execution stops there), or a strongly connected component of them, with
-// at least one transition inside, that is fair: every fairness class
-// enabled in all its states is taken by a transition inside it (weak
-// fairness, checked on strongly connected components as in Emerson-Lei).
-// The lasso reaches the component by a shortest path and goes round a
-// cycle that takes each such class. The graph is built by one goroutine:
+// Goal; a violation is either such a state where no fairness class is
+// enabled (the execution may stop there), or a set of them, strongly
+// connected with at least one transition inside, that is fair: every
+// fairness class enabled in any of its states is taken by a transition
+// inside it (strong fairness; see fairComponents). The lasso reaches the
+// set by a shortest path and goes round a cycle that takes every class
+// enabled along it. The graph is built by one goroutine:
 // liveness needs every edge, not only the first path to each state, so it
 // costs more memory per state than the safety search.
 func CheckLiveness[S, T any](ctx context.Context, sys System[S, T], opts LivenessOptions[S, T]) *LivenessResult[S, T] {
 	g := buildGraph(ctx, sys, opts)
 	r := &LivenessResult[S, T]{States: uint64(g.n()), Edges: uint64(len(g.to)), Complete: g.stopped == Finished,
-		Stopped: g.stopped, Bytes: g.bytes(),
+		Stopped: g.stopped, Bytes: g.bytes(), Depth: g.maxDepth,
 		CollisionProbability: math.Min(1, float64(g.n())*float64(g.n())/math.Ldexp(1, 65))}
 	if r.Complete {
 		for p := range opts.Properties {
@@ -85,6 +91,7 @@ func CheckLiveness[S, T any](ctx context.Context, sys System[S, T], opts Livenes
 		}
 	}
 	r.Elapsed = time.Since(g.start)
+	r.PeakHeap = max(g.probe.peak, g.probe.read(true))
 	return r
 }
 
@@ -102,6 +109,11 @@ type graph struct {
 	initials []int // index in sys.Initial() of each initial state (states 0..len-1)
 	stopped  StopReason
 	start    time.Time
+	maxDepth int
+	// indexBytes is what the hash-to-index table took while the graph
+	// was built; probe samples the heap.
+	indexBytes uint64
+	probe      *memoryProbe
 }
 
 func (g *graph) n() int { return len(g.first) - 1 }
@@ -113,19 +125,17 @@ func (g *graph) bytes() uint64 {
 func (g *graph) edges(i uint32) (lo, hi uint32) { return g.first[i], g.first[i+1] }
 
 func buildGraph[S, T any](ctx context.Context, sys System[S, T], opts LivenessOptions[S, T]) *graph {
-	g := &graph{start: time.Now()}
-	index := map[uint64]uint32{}
-	var queue []S
+	g := &graph{start: time.Now(), probe: newMemoryProbe()}
+	index := newIndexMap()
+	var queue fifo[S]
 	var buf []byte
 	lookup := func(s S) (uint32, bool) {
 		buf = sys.Key(buf[:0], s)
-		h := xxh3.Hash(buf)
-		if i, ok := index[h]; ok {
+		i, isNew := index.lookup(xxh3.Hash(buf), uint32(queue.n))
+		if !isNew {
 			return i, false
 		}
-		i := uint32(len(queue))
-		index[h] = i
-		queue = append(queue, s)
+		queue.push(s)
 		var t, gl uint64
 		for p, lp := range opts.Properties {
 			if lp.Trigger(s) {
@@ -146,13 +156,15 @@ func buildGraph[S, T any](ctx context.Context, sys System[S, T], opts LivenessOp
 		}
 	}
 	g.first = append(g.first, 0)
-	const perStateEstimate = 64 // map entry, queue slot, per-state arrays
-	for i := 0; i < len(queue); i++ {
+	var zero S
+	lastProgress := time.Now()
+	for i := 0; !queue.empty(); i++ {
 		var mask uint32
-		sys.Successors(queue[i], func(label T, t S) {
+		sys.Successors(queue.pop(), func(label T, t S) {
 			j, isNew := lookup(t)
 			if isNew {
 				g.depth = append(g.depth, g.depth[i]+1)
+				g.maxDepth = max(g.maxDepth, int(g.depth[i])+1)
 			}
 			c := opts.Class(label)
 			g.to = append(g.to, j)
@@ -163,24 +175,30 @@ func buildGraph[S, T any](ctx context.Context, sys System[S, T], opts LivenessOp
 		})
 		g.enabled = append(g.enabled, mask)
 		g.first = append(g.first, uint32(len(g.to)))
-		var zero S
-		queue[i] = zero // expanded: only its index is needed now
+		if opts.MaxStates > 0 && uint64(queue.n) > opts.MaxStates {
+			g.stopped = StateLimit
+			return g
+		}
 		if i%1024 == 0 {
 			switch {
 			case ctx.Err() != nil:
 				g.stopped = Interrupted
-			case opts.MaxStates > 0 && uint64(len(queue)) > opts.MaxStates:
-				g.stopped = StateLimit
 			case opts.MaxTime > 0 && time.Since(g.start) > opts.MaxTime:
 				g.stopped = TimeLimit
-			case opts.MaxMemory > 0 && g.bytes()+uint64(len(queue))*perStateEstimate > opts.MaxMemory:
+			case opts.MaxMemory > 0 && max(g.probe.read(false), g.bytes()+index.bytes()+queue.bytes(unsafe.Sizeof(zero))) > opts.MaxMemory:
 				g.stopped = MemoryLimit
 			}
 			if g.stopped != Finished {
 				return g
 			}
+			if opts.Progress != nil && time.Since(lastProgress) >= 500*time.Millisecond {
+				lastProgress = time.Now()
+				opts.Progress(Progress{States: uint64(queue.n), Transitions: uint64(len(g.to)), Depth: g.maxDepth,
+					Queue: queue.n - queue.popped, Elapsed: time.Since(g.start)})
+			}
 		}
 	}
+	g.indexBytes = index.bytes()
 	return g
 }
 

@@ -80,32 +80,43 @@ func DefaultConfig() Config {
 
 // Validate reports the first impossible setting, naming it.
 func (c Config) Validate() error {
+	bad := func(format string, args []any, settings ...string) error {
+		return &ConfigError{Settings: settings, Msg: fmt.Sprintf(format, args...)}
+	}
 	switch {
 	case c.SeqSpace < 8 || c.SeqSpace > 256 || c.SeqSpace&(c.SeqSpace-1) != 0:
-		return fmt.Errorf("sequence space %d: want a power of two from 8 to 256", c.SeqSpace)
+		return bad("sequence space %d: want a power of two from 8 to 256", []any{c.SeqSpace}, "seq-space")
 	case c.Window < 1 || c.Window >= c.SeqSpace/2:
-		return fmt.Errorf("window %d: want 1 to %d (less than half the sequence space)", c.Window, c.SeqSpace/2-1)
+		return bad("window %d: want 1 to %d (less than half the sequence space)", []any{c.Window, c.SeqSpace/2 - 1}, "window", "seq-space")
 	case c.RetryLimit != Unlimited && (c.RetryLimit < 0 || c.RetryLimit > 15):
-		return fmt.Errorf("retry limit %d: want 0 to 15, or unlimited", c.RetryLimit)
+		return bad("retry limit %d: want 0 to 15, or unlimited", []any{c.RetryLimit}, "retries")
 	case c.Capacity < 1 || c.Capacity > MaxInFlight:
-		return fmt.Errorf("network capacity %d: want 1 to %d segments", c.Capacity, MaxInFlight)
+		return bad("network capacity %d: want 1 to %d segments", []any{c.Capacity, MaxInFlight}, "capacity")
 	case c.Loss < 0 || c.Dup < 0 || c.Reorder < 0 || c.Crash < 0:
-		return fmt.Errorf("fault budgets cannot be negative")
+		return bad("fault budgets cannot be negative", nil, "loss", "dup", "reorder", "crash")
 	case c.Loss > 255 || c.Dup > 255 || c.Reorder > 255 || c.Crash > 255:
-		return fmt.Errorf("fault budgets must be at most 255")
+		return bad("fault budgets must be at most 255", nil, "loss", "dup", "reorder", "crash")
 	case c.Data[0] < 0 || c.Data[1] < 0 || c.Data[0] > MaxDataBytes || c.Data[1] > MaxDataBytes:
-		return fmt.Errorf("data %d,%d: each application sends 0 to %d octets", c.Data[0], c.Data[1], MaxDataBytes)
+		return bad("data %d,%d: each application sends 0 to %d octets", []any{c.Data[0], c.Data[1], MaxDataBytes}, "data")
 	case c.Incarnations < 1:
-		return fmt.Errorf("incarnations %d: want at least 1", c.Incarnations)
+		return bad("incarnations %d: want at least 1", []any{c.Incarnations}, "incarnations")
 	case c.Incarnations+c.Crash > MaxIncarnation:
-		return fmt.Errorf("incarnations %d plus crashes %d: at most %d connections per side can be told apart", c.Incarnations, c.Crash, MaxIncarnation)
+		return bad("incarnations %d plus crashes %d: at most %d connections per side can be told apart", []any{c.Incarnations, c.Crash, MaxIncarnation}, "incarnations", "crash")
 	case c.Open > Simultaneous || c.Close > CloseServer || c.ISN > ISNArbitrary:
-		return fmt.Errorf("unknown open, close or ISN mode")
+		return bad("unknown open, close or ISN mode", nil, "open", "close", "isn")
 	case c.Open == Simultaneous && c.Close != CloseEither:
-		return fmt.Errorf("in a simultaneous open neither side is the client or the server: use close=either")
+		return bad("in a simultaneous open neither side is the client or the server: use close=either", nil, "close", "open")
 	}
 	return nil
 }
+
+// ConfigError is an invalid configuration, with the settings it is about.
+type ConfigError struct {
+	Settings []string
+	Msg      string
+}
+
+func (e *ConfigError) Error() string { return e.Msg }
 
 // SideName is how output names a side: client and server, or A and B in a
 // simultaneous open.
@@ -153,12 +164,12 @@ func ParseISN(s string) (ISNMode, error) {
 
 // ParseRetries reads a retry limit: a number or "unlimited".
 func ParseRetries(s string) (int, error) {
-	if strings.ToLower(s) == "unlimited" || s == "-1" {
+	if strings.ToLower(s) == "unlimited" {
 		return Unlimited, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, fmt.Errorf("retries %q: want a number or unlimited", s)
+	if err != nil || n < 0 || n > 15 {
+		return 0, fmt.Errorf("retries %q: want 0 to 15, or unlimited", s)
 	}
 	return n, nil
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -212,10 +213,15 @@ func Knobs() []Knob { return knobs }
 // same names variant files use).
 func ApplySetting(c *Config, name, value string) error {
 	value = strings.TrimSpace(value)
-	num := func(dst *int) error {
+	// num reads a number within bounds; the bounds that depend on other
+	// settings are checked by Config.Validate.
+	num := func(dst *int, lo, hi int, what string) error {
 		n, err := strconv.Atoi(value)
 		if err != nil {
 			return fmt.Errorf("%s: %q is not a number", name, value)
+		}
+		if n < lo || n > hi {
+			return fmt.Errorf("%s %d: want %s", name, n, what)
 		}
 		*dst = n
 		return nil
@@ -223,21 +229,26 @@ func ApplySetting(c *Config, name, value string) error {
 	var err error
 	switch name {
 	case "loss":
-		return num(&c.Loss)
+		return num(&c.Loss, 0, 255, "0 to 255 segments")
 	case "dup":
-		return num(&c.Dup)
+		return num(&c.Dup, 0, 255, "0 to 255 segments")
 	case "reorder":
-		return num(&c.Reorder)
+		return num(&c.Reorder, 0, 255, "0 to 255 segments")
 	case "crash":
-		return num(&c.Crash)
+		return num(&c.Crash, 0, MaxIncarnation-1, fmt.Sprintf("0 to %d crashes", MaxIncarnation-1))
 	case "capacity":
-		return num(&c.Capacity)
+		return num(&c.Capacity, 1, MaxInFlight, fmt.Sprintf("1 to %d segments", MaxInFlight))
 	case "seq-space":
-		return num(&c.SeqSpace)
+		if err := num(&c.SeqSpace, 8, 256, "a power of two from 8 to 256"); err != nil {
+			return err
+		}
+		if c.SeqSpace&(c.SeqSpace-1) != 0 {
+			return fmt.Errorf("seq-space %d: want a power of two from 8 to 256", c.SeqSpace)
+		}
 	case "window":
-		return num(&c.Window)
+		return num(&c.Window, 1, 127, "1 to 127 (and less than half the sequence space)")
 	case "incarnations":
-		return num(&c.Incarnations)
+		return num(&c.Incarnations, 1, MaxIncarnation, fmt.Sprintf("1 to %d connections", MaxIncarnation))
 	case "retries":
 		c.RetryLimit, err = ParseRetries(value)
 	case "network":
@@ -266,6 +277,9 @@ func ApplySetting(c *Config, name, value string) error {
 		for i, p := range parts {
 			if c.Data[i], err = strconv.Atoi(strings.TrimSpace(p)); err != nil {
 				return fmt.Errorf("data %q: %q is not a number", value, p)
+			}
+			if c.Data[i] < 0 || c.Data[i] > MaxDataBytes {
+				return fmt.Errorf("data %q: each application sends 0 to %d octets", value, MaxDataBytes)
 			}
 		}
 	case "abort":
@@ -453,7 +467,19 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool)
 		}
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, s.errorf(0, "config: %v", err)
+		// Blame the line of a setting the error is about.
+		line := 0
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			for _, set := range s.Config {
+				for _, n := range ce.Settings {
+					if set.Name == n && line == 0 {
+						line = set.Line
+					}
+				}
+			}
+		}
+		return nil, s.errorf(line, "config: %v", err)
 	}
 	v := &Variant{Name: s.Name, Description: s.Description, Rules: rules, Macros: base.Macros, Config: cfg, Spec: s}
 	for i, e := range s.Expect {

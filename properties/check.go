@@ -29,6 +29,9 @@ type Options struct {
 	MaxMemory  uint64
 	Exact      bool // store whole states instead of fingerprints
 	Progress   func(explore.Progress)
+	// LivenessProgress reports on the state-graph search, as Progress
+	// does on the safety search.
+	LivenessProgress func(explore.Progress)
 }
 
 // Trace is an execution of the model: a counterexample. A liveness
@@ -64,6 +67,10 @@ type Report struct {
 	Exact                bool
 	CollisionProbability float64
 	Results              []Result
+	// Safety describes the breadth-first search for the safety
+	// properties, nil when none was checked; the figures above are its
+	// own, or the liveness search's when it did not run.
+	Safety *SafetyStats
 	// Liveness describes the second search, over the whole state graph,
 	// that liveness properties need; nil when none was checked.
 	Liveness *LivenessStats
@@ -71,13 +78,38 @@ type Report struct {
 	sys *model.System
 }
 
-// LivenessStats describe the state-graph search for liveness.
-type LivenessStats struct {
-	States, Edges        uint64
+// SafetyStats describe the breadth-first search for the safety
+// properties.
+type SafetyStats struct {
+	States, Transitions  uint64
+	Depth                int
 	Elapsed              time.Duration
 	Complete             bool
 	Stopped              explore.StopReason
-	Bytes                uint64
+	VisitedBytes         uint64
+	TraceBytes           uint64
+	Exact                bool
+	CollisionProbability float64
+	PeakHeap             uint64 // the Go heap's peak: what the process really used
+}
+
+// BytesPerState is the memory the search kept per state.
+func (s *SafetyStats) BytesPerState() float64 {
+	if s.States == 0 {
+		return 0
+	}
+	return float64(s.VisitedBytes+s.TraceBytes) / float64(s.States)
+}
+
+// LivenessStats describe the state-graph search for liveness.
+type LivenessStats struct {
+	States, Edges        uint64
+	Depth                int
+	Elapsed              time.Duration
+	Complete             bool
+	Stopped              explore.StopReason
+	Bytes                uint64 // the stored graph
+	PeakHeap             uint64 // the Go heap's peak while it was built and searched
 	CollisionProbability float64
 }
 
@@ -92,6 +124,37 @@ func (r *Report) Violated() bool {
 		}
 	}
 	return false
+}
+
+// AsExpected reports whether every verdict is the one the variant states
+// (a property without a stated expectation must hold); unknown verdicts
+// are not as expected.
+func (r *Report) AsExpected() bool {
+	for _, res := range r.Results {
+		want := string(Holds)
+		if e, ok := r.sys.Variant().Expected(res.Property.Name); ok {
+			want = e.Verdict
+		}
+		if string(res.Verdict) != want {
+			return false
+		}
+	}
+	return true
+}
+
+// AsExpectedWhereKnown is AsExpected over the verdicts that are not
+// unknown.
+func (r *Report) AsExpectedWhereKnown() bool {
+	for _, res := range r.Results {
+		want := string(Holds)
+		if e, ok := r.sys.Variant().Expected(res.Property.Name); ok {
+			want = e.Verdict
+		}
+		if res.Verdict != Unknown && string(res.Verdict) != want {
+			return false
+		}
+	}
+	return true
 }
 
 // Result returns the verdict on a property, if it was checked.
@@ -152,7 +215,20 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 	}
 	liveComplete := true
 	if live := liveProperties(want); len(live) > 0 {
-		liveComplete = ctx.Err() == nil && checkLiveness(ctx, sys, live, opts, rep, found)
+		switch {
+		case opts.MaxDepth > 0:
+			// A graph cut at a depth would show its frontier as states
+			// where executions stop: no liveness verdict can come of it.
+			rep.Liveness = &LivenessStats{Stopped: explore.DepthLimit}
+			liveComplete = false
+			if rep.Stopped == explore.Finished {
+				rep.Stopped = explore.DepthLimit
+			}
+		case ctx.Err() == nil:
+			liveComplete = checkLiveness(ctx, sys, live, opts, rep, found)
+		default:
+			liveComplete = false
+		}
 		if ctx.Err() != nil {
 			rep.Stopped = explore.Interrupted
 		}
@@ -195,6 +271,9 @@ func checkSafety(ctx context.Context, sys *model.System, want map[string]bool, o
 		eo.Environment = Environment
 	}
 	res := explore.Run[state, step](ctx, sys, eo)
+	rep.Safety = &SafetyStats{States: res.States, Transitions: res.Transitions, Depth: res.Depth, Elapsed: res.Elapsed,
+		Complete: res.Complete, Stopped: res.Stopped, VisitedBytes: res.VisitedBytes, TraceBytes: res.TraceBytes,
+		Exact: res.Exact, CollisionProbability: res.CollisionProbability, PeakHeap: res.PeakHeap}
 	rep.States, rep.Transitions, rep.Depth, rep.Elapsed = res.States, res.Transitions, res.Depth, res.Elapsed
 	rep.Complete, rep.Stopped = res.Complete, res.Stopped
 	rep.VisitedBytes, rep.TraceBytes, rep.Exact = res.VisitedBytes, res.TraceBytes, res.Exact
@@ -218,11 +297,14 @@ func checkLiveness(ctx context.Context, sys *model.System, live []explore.LivePr
 	res := explore.CheckLiveness[state, step](ctx, sys, explore.LivenessOptions[state, step]{
 		Properties: live, Class: fairnessClass,
 		MaxStates: opts.MaxStates, MaxTime: maxTime, MaxMemory: opts.MaxMemory,
+		Progress: opts.LivenessProgress,
 	})
-	rep.Liveness = &LivenessStats{States: res.States, Edges: res.Edges, Elapsed: res.Elapsed, Complete: res.Complete,
-		Stopped: res.Stopped, Bytes: res.Bytes, CollisionProbability: res.CollisionProbability}
-	if rep.States == 0 {
-		rep.States, rep.Transitions = res.States, res.Edges
+	rep.Liveness = &LivenessStats{States: res.States, Edges: res.Edges, Depth: res.Depth, Elapsed: res.Elapsed, Complete: res.Complete,
+		Stopped: res.Stopped, Bytes: res.Bytes, PeakHeap: res.PeakHeap, CollisionProbability: res.CollisionProbability}
+	if rep.Safety == nil {
+		rep.States, rep.Transitions, rep.Depth, rep.Elapsed = res.States, res.Edges, res.Depth, res.Elapsed
+	} else {
+		rep.Elapsed += res.Elapsed
 	}
 	if !res.Complete && rep.Stopped == explore.Finished {
 		rep.Stopped = res.Stopped

@@ -17,20 +17,35 @@ type jsonReport struct {
 	Depth                int            `json:"depth"`
 	ElapsedSeconds       float64        `json:"elapsed_seconds"`
 	Complete             bool           `json:"complete"`
-	Stopped              string         `json:"stopped,omitempty"`
+	Stopped              string         `json:"stopped"`
 	BytesPerState        float64        `json:"bytes_per_state"`
 	Exact                bool           `json:"exact"`
 	CollisionProbability float64        `json:"collision_probability"`
 	Properties           []jsonProperty `json:"properties"`
+	Safety               *jsonSafety    `json:"safety,omitempty"`
 	Liveness             *jsonLiveness  `json:"liveness,omitempty"`
+}
+
+// jsonSafety and jsonLiveness describe the two searches, each with its
+// own completeness; "stopped" is empty when a search finished.
+type jsonSafety struct {
+	States         uint64  `json:"states"`
+	Transitions    uint64  `json:"transitions"`
+	Depth          int     `json:"depth"`
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	Complete       bool    `json:"complete"`
+	Stopped        string  `json:"stopped"`
+	PeakHeapBytes  uint64  `json:"peak_heap_bytes"`
 }
 
 type jsonLiveness struct {
 	States         uint64  `json:"states"`
 	Edges          uint64  `json:"edges"`
+	Depth          int     `json:"depth"`
 	ElapsedSeconds float64 `json:"elapsed_seconds"`
 	Complete       bool    `json:"complete"`
-	Stopped        string  `json:"stopped,omitempty"`
+	Stopped        string  `json:"stopped"`
+	PeakHeapBytes  uint64  `json:"peak_heap_bytes"`
 }
 
 type jsonConfig struct {
@@ -47,15 +62,20 @@ type jsonConfig struct {
 	Capacity     int     `json:"capacity"`
 	SeqSpace     int     `json:"seq_space"`
 	Window       int     `json:"window"`
-	Retries      int     `json:"retries"`
+	Retries      int     `json:"retries"` // -1: unlimited
 	ISN          string  `json:"isn"`
 }
 
 type jsonProperty struct {
-	Name           string     `json:"name"`
-	Kind           Kind       `json:"kind"`
-	Verdict        Verdict    `json:"verdict"`
-	Description    string     `json:"description"`
+	Name        string  `json:"name"`
+	Kind        Kind    `json:"kind"`
+	Verdict     Verdict `json:"verdict"`
+	Description string  `json:"description"`
+	// Expected is the variant's stated verdict, if it states one;
+	// AsExpected whether the verdict is that one (an unknown verdict is
+	// not).
+	Expected       string     `json:"expected,omitempty"`
+	AsExpected     *bool      `json:"as_expected,omitempty"`
 	Counterexample *jsonTrace `json:"counterexample,omitempty"`
 }
 
@@ -185,11 +205,20 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		BytesPerState: r.BytesPerState(), Exact: r.Exact, CollisionProbability: r.CollisionProbability,
 		Properties: []jsonProperty{},
 	}
+	if sf := r.Safety; sf != nil {
+		jr.Safety = &jsonSafety{States: sf.States, Transitions: sf.Transitions, Depth: sf.Depth, ElapsedSeconds: sf.Elapsed.Seconds(),
+			Complete: sf.Complete, Stopped: string(sf.Stopped), PeakHeapBytes: sf.PeakHeap}
+	}
 	if l := r.Liveness; l != nil {
-		jr.Liveness = &jsonLiveness{States: l.States, Edges: l.Edges, ElapsedSeconds: l.Elapsed.Seconds(), Complete: l.Complete, Stopped: string(l.Stopped)}
+		jr.Liveness = &jsonLiveness{States: l.States, Edges: l.Edges, Depth: l.Depth, ElapsedSeconds: l.Elapsed.Seconds(),
+			Complete: l.Complete, Stopped: string(l.Stopped), PeakHeapBytes: l.PeakHeap}
 	}
 	for _, res := range r.Results {
 		jp := jsonProperty{Name: res.Property.Name, Kind: res.Property.Kind, Verdict: res.Verdict, Description: res.Property.Description}
+		if e, ok := r.sys.Variant().Expected(res.Property.Name); ok {
+			as := string(res.Verdict) == e.Verdict
+			jp.Expected, jp.AsExpected = e.Verdict, &as
+		}
 		if res.Counterexample != nil {
 			jp.Counterexample = traceJSON(r.sys, res.Counterexample)
 		}

@@ -25,24 +25,36 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	var cf configFlags
 	cf.register(fs)
 	var (
-		props     = fs.String("property", "", "comma-separated `properties` to check (default: all)")
+		props     listFlag
 		maxStates = fs.Uint64("max-states", 0, "stop after this many states (0: no limit)")
 		maxDepth  = fs.Int("max-depth", 0, "do not explore beyond this depth (0: no limit)")
 		timeout   = fs.Duration("timeout", 0, "stop after this long, e.g. 30s or 5m (0: no limit)")
-		maxMem    = fs.String("max-memory", "", "stop before the search holds this much memory, e.g. 4GiB (default: half the machine's memory)")
+		maxMem    = fs.String("max-memory", "", "stop before the Go heap grows past this, e.g. 4GiB; 0: no limit (default: half the machine's memory)")
 		workers   = fs.Int("workers", 0, "parallel workers (0: one per CPU)")
 		exact     = fs.Bool("exact", false, "store whole states instead of 62-bit fingerprints (no collision risk, more memory)")
 		asJSON    = fs.Bool("json", false, "print one JSON object instead of the table")
 		quiet     = fs.Bool("quiet", false, "no progress line")
 		outDir    = fs.String("out", "", "write each counterexample as a sequence chart, `DIR`/VARIANT-PROPERTY.dot and .svg")
+		outFormat = fs.String("out-format", "svg,dot", "the `formats` written by -out: any of svg, png and dot")
+		expected  = fs.Bool("expected", false, "exit 0 when every verdict is the one the variant states (a property it states nothing about must hold), 1 when one differs: for CI of a weak variant")
 	)
+	fs.Var(&props, "property", "comma-separated `properties` to check, or the flag repeated (default: all)")
 	if helped, err := parseFlags(fs, args, stdout, checkSynopsis); helped || err != nil {
 		return exitHolds, err
 	}
-	if *maxDepth < 0 || *workers < 0 || *timeout < 0 {
-		return 0, usagef("check: -max-depth, -workers and -timeout cannot be negative")
+	for _, f := range []struct {
+		name  string
+		value int64
+	}{{"max-depth", int64(*maxDepth)}, {"workers", int64(*workers)}, {"timeout", int64(*timeout)}} {
+		if f.value < 0 {
+			return 0, usagef("check: -%s cannot be negative", f.name)
+		}
 	}
 	v, cfg, err := cf.model()
+	if err != nil {
+		return 0, err
+	}
+	formats, err := parseFormats(*outFormat)
 	if err != nil {
 		return 0, err
 	}
@@ -51,22 +63,25 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, usageError{err.Error()}
 	}
 	opts := properties.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, MaxTime: *timeout, Exact: *exact}
-	if *props != "" {
-		opts.Properties = strings.Split(*props, ",")
-	}
+	opts.Properties = props.list()
 	if _, err := properties.Select(opts.Properties); err != nil {
 		return 0, usageError{err.Error()}
 	}
-	if *maxMem != "" {
+	switch strings.TrimSpace(*maxMem) {
+	case "":
+		opts.MaxMemory = defaultMemoryLimit()
+	case "0":
+		// no limit
+	default:
 		if opts.MaxMemory, err = parseSize(*maxMem); err != nil {
 			return 0, usagef("-max-memory: %v", err)
 		}
-	} else {
-		opts.MaxMemory = defaultMemoryLimit()
 	}
-	// Let the garbage collector work harder before the limit rather than
-	// let the process grow past it.
-	debug.SetMemoryLimit(int64(opts.MaxMemory + opts.MaxMemory/4))
+	if opts.MaxMemory > 0 {
+		// Let the garbage collector work harder before the limit rather
+		// than let the heap grow past it.
+		debug.SetMemoryLimit(int64(opts.MaxMemory - opts.MaxMemory/10))
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -77,7 +92,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	var prog *progressLine
 	if !*asJSON && !*quiet && isTerminal(stderr) {
 		prog = &progressLine{w: stderr}
-		opts.Progress = prog.update
+		opts.Progress, opts.LivenessProgress = prog.safety, prog.liveness
+		// Say what is being checked while it runs.
+		fmt.Fprintf(stderr, "checking %s: %s\n", v.Name, describeConfig(cfg))
 	}
 	rep, err := properties.Check(ctx, sys, opts)
 	if err != nil {
@@ -95,9 +112,22 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		printReport(stdout, rep)
 	}
 	if *outDir != "" {
-		if err := writeCharts(*outDir, rep, stderr); err != nil {
+		if err := writeCharts(*outDir, formats, rep, stderr); err != nil {
 			return 0, err
 		}
+	}
+	if *expected {
+		known := true
+		for _, r := range rep.Results {
+			known = known && r.Verdict != properties.Unknown
+		}
+		switch {
+		case rep.AsExpected():
+			return exitHolds, nil
+		case !known && rep.AsExpectedWhereKnown():
+			return exitLimit, nil
+		}
+		return exitViolated, nil
 	}
 	switch {
 	case rep.Violated():
@@ -134,35 +164,42 @@ func describeConfig(c model.Config) string {
 
 func printReport(w io.Writer, rep *properties.Report) {
 	fmt.Fprintf(w, "variant %s: %s\n", rep.Variant, describeConfig(rep.Config))
-	status := "complete"
-	if !rep.Complete {
-		status = "stopped: " + string(rep.Stopped)
-		if rep.Stopped == explore.AllViolated {
-			status = "stopped early: every property checked is violated"
-		}
-	}
-	fmt.Fprintf(w, "%s states, %s transitions, depth %d, %.2fs (%s)\n",
-		commas(rep.States), commas(rep.Transitions), rep.Depth, rep.Elapsed.Seconds(), status)
-	mem := fmt.Sprintf("visited states and parent links: %.1f MiB (%.1f bytes/state)",
-		float64(rep.VisitedBytes+rep.TraceBytes)/(1<<20), rep.BytesPerState())
-	if rep.BytesPerState() > 1000 {
-		// A small search does not fill the visited set's first table.
-		mem = fmt.Sprintf("visited states and parent links: %.1f MiB (the visited set's initial table)",
-			float64(rep.VisitedBytes+rep.TraceBytes)/(1<<20))
-	}
-	if rep.Exact {
-		mem += ", exact"
-	} else {
-		mem += fmt.Sprintf(", fingerprint collision chance %.0e", rep.CollisionProbability)
-	}
-	fmt.Fprintf(w, "%s\n", mem)
-	if l := rep.Liveness; l != nil {
+	if sf := rep.Safety; sf != nil {
 		status := "complete"
-		if !l.Complete {
-			status = "stopped: " + string(l.Stopped)
+		switch {
+		case sf.Stopped == explore.AllViolated:
+			status = "stopped early: every safety property checked is violated"
+		case !sf.Complete:
+			status = "stopped: " + string(sf.Stopped)
 		}
-		fmt.Fprintf(w, "liveness: state graph of %s states and %s edges, %.2fs (%s; %.1f MiB)\n",
-			commas(l.States), commas(l.Edges), l.Elapsed.Seconds(), status, float64(l.Bytes)/(1<<20))
+		fmt.Fprintf(w, "safety: %s states, %s transitions, depth %d, %.2fs (%s)\n",
+			commas(sf.States), commas(sf.Transitions), sf.Depth, sf.Elapsed.Seconds(), status)
+		mem := fmt.Sprintf("visited states and parent links: %.1f MiB (%.1f bytes/state)",
+			mib(sf.VisitedBytes+sf.TraceBytes), sf.BytesPerState())
+		if sf.BytesPerState() > 1000 {
+			// A small search does not fill the visited set's first table.
+			mem = fmt.Sprintf("visited states and parent links: %.1f MiB (the visited set's initial table)", mib(sf.VisitedBytes+sf.TraceBytes))
+		}
+		if sf.Exact {
+			mem += ", exact"
+		} else {
+			mem += fmt.Sprintf(", fingerprint collision chance %.0e", sf.CollisionProbability)
+		}
+		fmt.Fprintf(w, "        %s; Go heap peak %.0f MiB\n", mem, mib(sf.PeakHeap))
+	}
+	if l := rep.Liveness; l != nil {
+		switch {
+		case l.Stopped == explore.DepthLimit && l.States == 0:
+			fmt.Fprintf(w, "liveness: not checked: a depth limit would leave the state graph incomplete\n")
+		default:
+			status := "complete"
+			if !l.Complete {
+				status = "stopped: " + string(l.Stopped)
+			}
+			fmt.Fprintf(w, "liveness: state graph of %s states and %s edges, depth %d, %.2fs (%s)\n",
+				commas(l.States), commas(l.Edges), l.Depth, l.Elapsed.Seconds(), status)
+			fmt.Fprintf(w, "        graph %.1f MiB; Go heap peak %.0f MiB\n", mib(l.Bytes), mib(l.PeakHeap))
+		}
 	}
 	fmt.Fprintln(w)
 	v := rep.System().Variant()
@@ -201,6 +238,8 @@ func printReport(w io.Writer, rep *properties.Report) {
 
 func sameConfig(a, b model.Config) bool { return a == b }
 
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
 // commas writes 1234567 as 1,234,567.
 func commas(n uint64) string {
 	s := fmt.Sprint(n)
@@ -218,19 +257,26 @@ func commas(n uint64) string {
 // line on stderr.
 type progressLine struct {
 	w          io.Writer
+	phase      string
 	lastStates uint64
 	lastTime   time.Duration
 	shown      bool
 }
 
-func (p *progressLine) update(pr explore.Progress) {
+func (p *progressLine) safety(pr explore.Progress)   { p.update("safety", pr) }
+func (p *progressLine) liveness(pr explore.Progress) { p.update("liveness graph", pr) }
+
+func (p *progressLine) update(phase string, pr explore.Progress) {
+	if phase != p.phase {
+		p.phase, p.lastStates, p.lastTime = phase, 0, 0
+	}
 	rate := 0.0
 	if dt := (pr.Elapsed - p.lastTime).Seconds(); dt > 0 {
 		rate = float64(pr.States-p.lastStates) / dt
 	}
 	p.lastStates, p.lastTime = pr.States, pr.Elapsed
-	fmt.Fprintf(p.w, "\r\033[K%s states  %s states/s  queue %s  depth %d  %.1fs",
-		commas(pr.States), commas(uint64(rate)), commas(uint64(pr.Queue)), pr.Depth, pr.Elapsed.Seconds())
+	fmt.Fprintf(p.w, "\r\033[K%s: %s states  %s states/s  queue %s  depth %d  %.1fs",
+		phase, commas(pr.States), commas(uint64(rate)), commas(uint64(pr.Queue)), pr.Depth, pr.Elapsed.Seconds())
 	p.shown = true
 }
 

@@ -178,9 +178,22 @@ func unwrapPath(err error) error {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// writeCharts writes each counterexample of a report as a DOT file and an
-// SVG chart in dir, and lists the files on w.
-func writeCharts(dir string, rep *properties.Report, w io.Writer) error {
+// parseFormats reads -out-format: image formats separated by commas.
+func parseFormats(s string) ([]graphviz.Format, error) {
+	var out []graphviz.Format
+	for _, name := range strings.Split(s, ",") {
+		f, err := graphviz.ParseFormat(strings.TrimSpace(name))
+		if err != nil {
+			return nil, usagef("-out-format: %v", err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// writeCharts writes each counterexample of a report as a sequence chart
+// in dir, in the formats asked for, and lists the files on w.
+func writeCharts(dir string, formats []graphviz.Format, rep *properties.Report, w io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usagef("-out: %v", err)
 	}
@@ -196,7 +209,7 @@ func writeCharts(dir string, rep *properties.Report, w io.Writer) error {
 		}
 		title := fmt.Sprintf("%s: %s violated (%s, %d steps)", sys.Variant().Name, r.Property.Name, kind, len(r.Counterexample.Steps))
 		chart := graphviz.NewChart(sys, r.Counterexample, title).MarkViolation(r.Property.Name)
-		for _, f := range []graphviz.Format{graphviz.DOT, graphviz.SVG} {
+		for _, f := range formats {
 			path := filepath.Join(dir, variant+"-"+r.Property.Name+"."+string(f))
 			if err := writeImage(path, nil, chart, f, graphviz.Builtin); err != nil {
 				return err

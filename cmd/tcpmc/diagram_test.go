@@ -118,3 +118,21 @@ func TestCheckOutWritesCharts(t *testing.T) {
 		t.Errorf("the files written are listed on stderr, not stdout: stderr %q", errOut)
 	}
 }
+
+func TestCheckOutFormats(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runTool("check", "--variant", "no-time-wait", "--property", "orderly-release", "--out", dir, "--out-format", "png")
+	if code != exitViolated {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "no-time-wait-orderly-release.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+		t.Errorf("the PNG chart does not decode: %v", err)
+	}
+	if code, _, errOut := runTool("check", "--out", dir, "--out-format", "gif"); code != exitUsage || !strings.Contains(errOut, "-out-format") {
+		t.Errorf("a bad format: exit %d, %q", code, errOut)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,6 +90,9 @@ func loadVariant(name string) (*model.Variant, error) {
 		}
 		return v, nil
 	}
+	if strings.ContainsRune(name, os.PathSeparator) || strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
+		return nil, usagef("variant file %s: no such file", name)
+	}
 	return nil, usagef("unknown variant %q: not a built-in (%s) nor a file", name, strings.Join(model.BuiltinNames(), ", "))
 }
 
@@ -104,13 +108,36 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer, synopsis stri
 			fs.PrintDefaults()
 			return true, nil
 		}
-		return false, usagef("%s: %v (see tcpmc %s -h)", fs.Name(), err, fs.Name())
+		msg := err.Error()
+		if strings.Contains(msg, "-timeout") {
+			msg += ": want a duration such as 30s, 5m or 1h"
+		}
+		return false, usagef("%s: %s (see tcpmc %s -h)", fs.Name(), msg, fs.Name())
 	}
 	if fs.NArg() > 0 {
 		return false, usagef("%s: unexpected argument %q (see tcpmc %s -h)", fs.Name(), fs.Arg(0), fs.Name())
 	}
 	return false, nil
 }
+
+// listFlag is a comma-separated list that the flag may also repeat; each
+// name is kept once, in the order first given.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" || slices.Contains(*l, name) {
+			continue
+		}
+		*l = append(*l, name)
+	}
+	return nil
+}
+
+func (l listFlag) list() []string { return []string(l) }
 
 // parseSize reads a byte count such as 512MiB, 4GiB, 2G or 1000000.
 func parseSize(s string) (uint64, error) {

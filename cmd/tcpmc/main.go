@@ -37,7 +37,8 @@ usage:
   tcpmc check [flags]     explore a variant under faults and check its properties
   tcpmc diagram [flags]   draw a variant's endpoint state diagram, or the
                           reachable state graph of a configuration
-  tcpmc variants          list the built-in variants
+  tcpmc variants [--knobs] [NAME|FILE]
+                          list the built-in variants, or show one
   tcpmc help [command]    show help
 
 Run "tcpmc check -h" or "tcpmc diagram -h" for their flags.

@@ -215,3 +215,46 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// With --expected the exit status says whether every verdict is the one
+// the variant states, for CI of a variant that is weak on purpose.
+func TestCheckExpected(t *testing.T) {
+	if code, _, errOut := runTool("check", "--variant", "no-time-wait", "--expected"); code != exitHolds {
+		t.Errorf("no-time-wait is as expected: exit %d, %q", code, errOut)
+	}
+	if code, _, _ := runTool("check", "--variant", "no-time-wait"); code != exitViolated {
+		t.Errorf("without --expected a violation exits %d, want 1", code)
+	}
+	code, out, _ := runTool("check", "--variant", "rfc1337", "--crash", "1", "--incarnations", "1", "--property", "no-deadlock", "--expected")
+	if code != exitViolated || !strings.Contains(out, "not as expected") {
+		t.Errorf("an unexpected violation: exit %d\n%s", code, out)
+	}
+	code, out, _ = runTool("check", "--variant", "no-time-wait", "--json", "--property", "orderly-release,no-deadlock")
+	var rep struct {
+		Properties []struct {
+			Name       string `json:"name"`
+			Expected   string `json:"expected"`
+			AsExpected *bool  `json:"as_expected"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Properties) != 2 {
+		t.Fatalf("exit %d: %v\n%s", code, err, out)
+	}
+	for _, p := range rep.Properties {
+		if p.Expected == "" || p.AsExpected == nil || !*p.AsExpected {
+			t.Errorf("%s: expected %q, as_expected %v", p.Name, p.Expected, p.AsExpected)
+		}
+	}
+}
+
+func TestVariantsRules(t *testing.T) {
+	code, out, _ := runTool("variants", "--rules")
+	if code != exitHolds || !strings.Contains(out, "listen.rcv-syn  (RFC 9293 3.10.7.2)") || !strings.Contains(out, "    next: SYN-RECEIVED") {
+		t.Errorf("exit %d:\n%.600s", code, out)
+	}
+	_, out, _ = runTool("variants", "--rules", "../../testdata/variants/examples/my-two-way-handshake.yaml")
+	i := strings.Index(out, "listen.rcv-syn ")
+	if i < 0 || !strings.Contains(out[i:i+300], "next: ESTABLISHED") {
+		t.Errorf("the file's change is not in its rule table:\n%.300s", out[max(i, 0):])
+	}
+}

@@ -10,15 +10,17 @@ import (
 	"github.com/tcpmc/tcpmc/model"
 )
 
-const variantsSynopsis = `tcpmc variants [--knobs] [NAME|FILE]
+const variantsSynopsis = `tcpmc variants [--knobs | --rules] [NAME|FILE]
 
 Lists the built-in variants with their expected verdicts; with a NAME or a
 variant file, shows its changes, configuration and the reason for each
-expected verdict; with --knobs, the knobs variant files can set.`
+expected verdict; with --knobs, the knobs variant files can set; with
+--rules, the variant's rule table (names, states, events, guards).`
 
 func runVariants(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("variants", flag.ContinueOnError)
 	knobs := fs.Bool("knobs", false, "list the knobs variant files can set")
+	rules := fs.Bool("rules", false, "list the variant's rules (rfc9293's when no variant is given): the names change, remove and add refer to")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -29,8 +31,23 @@ func runVariants(args []string, stdout io.Writer) (int, error) {
 		return 0, usagef("variants: %v (see tcpmc variants -h)", err)
 	}
 	switch {
+	case *knobs && fs.NArg() > 0:
+		return 0, usagef("variants: --knobs lists the knobs of every variant file; give no variant with it")
 	case *knobs:
 		printKnobs(stdout)
+	case *rules && fs.NArg() > 1:
+		return 0, usagef("variants: give at most one variant")
+	case *rules:
+		v := model.RFC9293()
+		if fs.NArg() == 1 {
+			var err error
+			if v, err = loadVariant(fs.Arg(0)); err != nil {
+				return 0, err
+			}
+		}
+		if err := printRules(stdout, v); err != nil {
+			return 0, err
+		}
 	case fs.NArg() == 1:
 		v, err := loadVariant(fs.Arg(0))
 		if err != nil {
@@ -101,6 +118,25 @@ func printVariant(w io.Writer, v *model.Variant) {
 			fmt.Fprintf(w, "  %-22s %-9s %s\n", e.Property, e.Verdict, e.Why)
 		}
 	}
+}
+
+// printRules lists a variant's rule table in the vocabulary of variant
+// files: name, section, states, event, guard, next state.
+func printRules(w io.Writer, v *model.Variant) error {
+	t, err := model.CompileTable(v.Rules, v.Macros)
+	if err != nil {
+		return err
+	}
+	for _, r := range t.Rules() {
+		fmt.Fprintf(w, "%s  (RFC 9293 %s)\n", r.Name, r.Section)
+		fmt.Fprintf(w, "    in: %s\n    on: %s\n", r.In, r.On)
+		for _, f := range []struct{ key, value string }{{"if", r.If}, {"do", r.Do}, {"send", r.Send}, {"next", r.Rule.Next}, {"then", r.Then}} {
+			if f.value != "" {
+				fmt.Fprintf(w, "    %s: %s\n", f.key, f.value)
+			}
+		}
+	}
+	return nil
 }
 
 func printKnobs(w io.Writer) {
