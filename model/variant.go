@@ -471,8 +471,8 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool)
 		line := 0
 		var ce *ConfigError
 		if errors.As(err, &ce) {
-			for _, set := range s.Config {
-				for _, n := range ce.Settings {
+			for _, n := range ce.Settings {
+				for _, set := range s.Config {
 					if set.Name == n && line == 0 {
 						line = set.Line
 					}
