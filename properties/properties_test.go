@@ -319,3 +319,32 @@ func confirmLasso(t *testing.T, sys *model.System, property string, tr *Trace) {
 	}
 	t.Fatalf("%s: the lasso does not violate the property\n%s", property, Chart(sys, tr))
 }
+
+// Allowing the environment more (an optional ABORT on both sides, a
+// spare crash) must never turn a violation into "holds": steps the
+// environment may or may not take do not count as progress.
+func TestMoreEnvironmentNeverHidesAViolation(t *testing.T) {
+	base := model.RFC9293().Config
+	base.Data, base.Incarnations = [2]int{}, 1
+	for _, c := range []struct {
+		name         string
+		less, more   func(*model.Config)
+		wantViolated []string
+	}{
+		{"abort", func(c *model.Config) { c.Abort = [2]bool{true, false} }, func(c *model.Config) { c.Abort = [2]bool{true, true} },
+			[]string{NoDeadlock.Name, EventuallyClosed.Name}},
+		{"crash", func(c *model.Config) { c.Crash = 1 }, func(c *model.Config) { c.Crash = 2 },
+			[]string{NoDeadlock.Name, NoHalfOpenStuck.Name}},
+	} {
+		for _, change := range []func(*model.Config){c.less, c.more} {
+			cfg := base
+			change(&cfg)
+			rep := check(t, model.RFC9293(), cfg, Options{Properties: c.wantViolated})
+			for _, name := range c.wantViolated {
+				if r, _ := rep.Result(name); r.Verdict != Violated {
+					t.Errorf("%s (abort %v, crash %d): %s %s", c.name, cfg.Abort, cfg.Crash, name, r.Verdict)
+				}
+			}
+		}
+	}
+}
