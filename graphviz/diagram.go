@@ -3,11 +3,11 @@ package graphviz
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/emicklei/dot"
 	"github.com/tcpmc/tcpmc/model"
+	"github.com/tcpmc/tcpmc/properties"
 )
 
 // edgeKind is how a transition of the endpoint diagram is drawn.
@@ -31,16 +31,6 @@ type transition struct {
 }
 
 var (
-	clientPairs = map[[2]model.TCPState]bool{
-		{model.Closed, model.SynSent}: true, {model.SynSent, model.Established}: true,
-		{model.Established, model.FinWait1}: true, {model.FinWait1, model.FinWait2}: true,
-		{model.FinWait2, model.TimeWait}: true, {model.TimeWait, model.Closed}: true,
-	}
-	serverPairs = map[[2]model.TCPState]bool{
-		{model.Closed, model.Listen}: true, {model.Listen, model.SynReceived}: true,
-		{model.SynReceived, model.Established}: true, {model.Established, model.CloseWait}: true,
-		{model.CloseWait, model.LastAck}: true, {model.LastAck, model.Closed}: true,
-	}
 	// diagramRank places the states on rows as RFC 9293's Figure 5 does.
 	diagramRank = [...]int{model.Closed: 0, model.Listen: 1, model.SynSent: 2, model.SynReceived: 2,
 		model.Established: 3, model.FinWait1: 4, model.CloseWait: 4, model.FinWait2: 5, model.Closing: 5,
@@ -58,14 +48,22 @@ func isError(r model.RuleInfo) bool {
 	return r.Event == model.SegmentArrives && r.Next == model.Closed && rstInGuard.MatchString(r.If)
 }
 
+// ruleTransitions merges the rules that change state into transitions,
+// one per pair of states, with the error transitions of a pair (RST,
+// ABORT, giving up) drawn apart from its usual ones. The client's and the
+// server's usual paths are those a fault-free connection of the variant
+// takes (usualPaths).
 func ruleTransitions(v *model.Variant, errors bool) ([]transition, error) {
 	t, err := model.CompileTable(v.Rules, v.Macros)
 	if err != nil {
 		return nil, err
 	}
+	type key struct {
+		from, to model.TCPState
+		isError  bool
+	}
 	var out []transition
-	index := map[[2]model.TCPState]int{}
-	errorLabels := map[string]bool{}
+	index := map[key]int{}
 	for _, r := range t.Rules() {
 		if !r.Changes || (!errors && isError(r)) {
 			continue
@@ -78,41 +76,87 @@ func ruleTransitions(v *model.Variant, errors bool) ([]transition, error) {
 			if from == r.Next {
 				continue
 			}
-			key := [2]model.TCPState{from, r.Next}
-			i, ok := index[key]
+			k := key{from, r.Next, isError(r)}
+			i, ok := index[k]
 			if !ok {
 				i = len(out)
-				index[key] = i
-				out = append(out, transition{from: from, to: r.Next})
+				index[k] = i
+				kind := plainEdge
+				if k.isError {
+					kind = errorEdge
+				}
+				out = append(out, transition{from: from, to: r.Next, kind: kind})
 			}
 			if !contains(out[i].labels, label) {
 				out[i].labels = append(out[i].labels, label)
 			}
-			if isError(r) {
-				errorLabels[label] = true
-			}
-			if isError(r) && len(out[i].labels) == 1 {
-				out[i].kind = errorEdge
-			} else if !isError(r) {
-				out[i].kind = plainEdge
-			}
 		}
 	}
+	client, server, err := usualPaths(v)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
-		// The usual transition first, then the errors.
-		sort.SliceStable(out[i].labels, func(a, b int) bool {
-			return !errorLabels[out[i].labels[a]] && errorLabels[out[i].labels[b]]
-		})
-		key := [2]model.TCPState{out[i].from, out[i].to}
+		pair := [2]model.TCPState{out[i].from, out[i].to}
 		switch {
 		case out[i].kind == errorEdge:
-		case clientPairs[key]:
+		case client[pair]:
 			out[i].kind = clientPath
-		case serverPairs[key]:
+		case server[pair]:
 			out[i].kind = serverPath
 		}
 	}
 	return out, nil
+}
+
+// usualPaths runs a fault-free connection of the variant (the client
+// opens and closes first, no data) and collects the state changes of each
+// side: the client's usual path and the server's. The server's passive
+// OPEN happens before the run starts.
+func usualPaths(v *model.Variant) (client, server map[[2]model.TCPState]bool, err error) {
+	cfg := model.DefaultConfig()
+	cfg.Loss, cfg.Dup, cfg.Reorder, cfg.Crash = 0, 0, 0, 0
+	cfg.Data, cfg.Incarnations, cfg.Close, cfg.Open = [2]int{}, 1, model.CloseClient, model.ClientServer
+	sys, err := model.NewSystem(v, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	client = map[[2]model.TCPState]bool{}
+	server = map[[2]model.TCPState]bool{{model.Closed, model.Listen}: true}
+	s := sys.Initial()[0]
+	for range 200 {
+		// Deliveries first, then calls, then timers: what a network
+		// without faults and an application without haste would do.
+		var best *model.PathStep
+		rank := func(st model.Step) int {
+			switch st.Kind {
+			case model.Deliver:
+				return 0
+			case model.Call:
+				return 1
+			}
+			return 2
+		}
+		sys.Successors(s, func(st model.Step, t model.State) {
+			if !properties.Environment(st) && (best == nil || rank(st) < rank(best.Step)) {
+				best = &model.PathStep{Step: st, State: t}
+			}
+		})
+		if best == nil {
+			break
+		}
+		for side, paths := range [2]map[[2]model.TCPState]bool{client, server} {
+			a, b := s.Ends[side].State, best.State.Ends[side].State
+			if a != b {
+				paths[[2]model.TCPState{a, b}] = true
+			}
+		}
+		s = best.State
+		if sys.Final(s) {
+			break
+		}
+	}
+	return client, server, nil
 }
 
 func contains(list []string, s string) bool {
@@ -138,20 +182,25 @@ func diagramTransitions(v *model.Variant, errors bool) ([]transition, error) {
 	if err != nil {
 		return nil, err
 	}
-	baseLabels := map[[2]model.TCPState]string{}
-	for _, b := range base {
-		baseLabels[[2]model.TCPState{b.from, b.to}] = strings.Join(b.labels, "\n")
+	type key struct {
+		from, to model.TCPState
+		isError  bool
 	}
-	now := map[[2]model.TCPState]bool{}
+	keyOf := func(t transition) key { return key{t.from, t.to, t.kind == errorEdge} }
+	baseLabels := map[key]string{}
+	for _, b := range base {
+		baseLabels[keyOf(b)] = strings.Join(b.labels, "\n")
+	}
+	now := map[key]bool{}
 	for i := range trs {
-		key := [2]model.TCPState{trs[i].from, trs[i].to}
-		now[key] = true
-		if l, ok := baseLabels[key]; !ok || l != strings.Join(trs[i].labels, "\n") {
+		k := keyOf(trs[i])
+		now[k] = true
+		if l, ok := baseLabels[k]; !ok || l != strings.Join(trs[i].labels, "\n") {
 			trs[i].kind = addedEdge
 		}
 	}
 	for _, b := range base {
-		if !now[[2]model.TCPState{b.from, b.to}] {
+		if !now[keyOf(b)] {
 			b.kind = removedEdge
 			b.labels = append(b.labels, "(removed)")
 			trs = append(trs, b)
@@ -323,7 +372,7 @@ func (sd *StateDiagram) DOT() *dot.Graph {
 	for _, e := range sd.legend() {
 		legend = append(legend, edgeStyles[e.kind].name+": "+e.text)
 	}
-	g.Attr("label", sd.title()+"\n"+strings.Join(legend, "; "))
+	g.Attr("label", sd.title()+"\n"+strings.Join(legend, "\n"))
 	g.Attr("labelloc", "t")
 	g.Attr("fontname", "Helvetica-Bold")
 	g.Attr("nodesep", "0.6")

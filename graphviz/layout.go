@@ -14,6 +14,7 @@ import (
 type layoutNode struct {
 	w, h float64
 	rank int
+	box  bool // a (rounded) box; otherwise an ellipse
 }
 
 type layoutEdge struct {
@@ -175,13 +176,20 @@ func layered(nodes []layoutNode, edges []layoutEdge) *placed {
 }
 
 // border is where the line from a node's centre towards p leaves the
-// node's ellipse.
+// node's shape.
 func border(c Point, n layoutNode, p Point) Point {
 	dx, dy := p.X-c.X, p.Y-c.Y
 	if dx == 0 && dy == 0 {
 		return c
 	}
 	a, b := n.w/2, n.h/2
+	if n.box {
+		// Where the line leaves the rectangle, a little outside it so
+		// that an arrowhead is not hidden under a rounded corner.
+		t := math.Min(a/math.Max(math.Abs(dx), 1e-9), b/math.Max(math.Abs(dy), 1e-9))
+		t += 1.5 / math.Hypot(dx, dy)
+		return Point{c.X + dx*t, c.Y + dy*t}
+	}
 	t := 1 / math.Sqrt(dx*dx/(a*a)+dy*dy/(b*b))
 	return Point{c.X + dx*t, c.Y + dy*t}
 }

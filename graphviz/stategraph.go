@@ -58,6 +58,7 @@ func (e *TooLargeError) Error() string {
 type StateGraph struct {
 	title    string
 	config   string
+	names    [2]string // the sides, as the command line calls them
 	collapse bool
 	states   int // joint states explored
 	nodes    []graphNode
@@ -103,7 +104,7 @@ func NewStateGraph(ctx context.Context, sys *model.System, opts GraphOptions) (*
 		limit = min(limit, opts.MaxNodes)
 	}
 	g := &StateGraph{collapse: opts.Collapse, title: fmt.Sprintf("Reachable states of %s", sys.Variant().Name),
-		config: configSummary(sys.Config())}
+		config: configSummary(sys.Config()), names: [2]string{sys.SideName(model.A), sys.SideName(model.B)}}
 	violated := map[string]bool{}
 	note := func(list []string) {
 		for _, p := range list {
@@ -229,8 +230,32 @@ func NewStateGraph(ctx context.Context, sys *model.System, opts GraphOptions) (*
 			trace.Steps = append(trace.Steps, model.PathStep{State: s})
 		}
 		nb := properties.NewNumbering(sys, trace)
+		seen := map[string][]int{}
 		for i, s := range states {
 			g.nodes[i].lines = stateLines(sys, nb, s)
+			k := strings.Join(g.nodes[i].lines, "\n")
+			seen[k] = append(seen[k], i)
+		}
+		// Joint states that look alike differ in what the summary leaves
+		// out: say how many connections each side has opened, then number
+		// what still looks alike.
+		for _, same := range seen {
+			if len(same) < 2 {
+				continue
+			}
+			again := map[string]int{}
+			for _, i := range same {
+				e := states[i].Ends
+				line := fmt.Sprintf("opened %d | %d", e[model.A].Opens, e[model.B].Opens)
+				if e[model.A].Crashes+e[model.B].Crashes > 0 {
+					line += fmt.Sprintf(", crashed %d | %d", e[model.A].Crashes, e[model.B].Crashes)
+				}
+				again[line]++
+				if again[line] > 1 {
+					line += fmt.Sprintf(" (#%d)", again[line])
+				}
+				g.nodes[i].lines = append(g.nodes[i].lines, line)
+			}
 		}
 	}
 	for p := range violated {
@@ -429,7 +454,7 @@ func (g *StateGraph) Drawing() *Drawing {
 		for k, l := range n.text() {
 			w = max(w, textWidth(l, graphFont, k == 0))
 		}
-		nodes[i] = layoutNode{w: w + 2*graphMargin, h: float64(len(n.text()))*graphLine + 10, rank: n.rank}
+		nodes[i] = layoutNode{w: w + 2*graphMargin, h: float64(len(n.text()))*graphLine + 10, rank: n.rank, box: true}
 	}
 	edges := make([]layoutEdge, len(g.edges))
 	for i, e := range g.edges {
@@ -488,9 +513,10 @@ func (g *StateGraph) Drawing() *Drawing {
 }
 
 func (g *StateGraph) legend() string {
-	s := "client | server states; → segments in flight to the server, ← to the client; thick border: initial state; green: normal end; red: violates a safety property"
+	a, b := g.names[0], g.names[1]
+	s := fmt.Sprintf("%s | %s states; → segments in flight to the %s, ← to the %s; thick border: initial state; green: normal end; red: violates a safety property", a, b, b, a)
 	if g.collapse {
-		s = "client | server states, each node merging the joint states with that pair; thick border: initial; green: normal end; red: violates a safety property"
+		s = fmt.Sprintf("%s | %s states, each node merging the joint states with that pair; thick border: initial; green: normal end; red: violates a safety property", a, b)
 	}
 	return s
 }
@@ -498,7 +524,7 @@ func (g *StateGraph) legend() string {
 // DOT writes the graph for Graphviz, which ranks it by itself.
 func (g *StateGraph) DOT() *dot.Graph {
 	dg := dot.NewGraph(dot.Directed)
-	dg.Attr("label", g.title+"\n"+g.config+"\n"+g.legend())
+	dg.Attr("label", g.title+"\n"+g.config+"\n"+strings.ReplaceAll(g.legend(), "; ", "\n"))
 	dg.Attr("labelloc", "t")
 	dg.Attr("fontname", "Helvetica")
 	dg.Attr("fontsize", "12")

@@ -128,6 +128,9 @@ func imageFormat(format, out string) (graphviz.Format, error) {
 		if err != nil {
 			return "", usagef("-format: %v", err)
 		}
+		if ext, ok := graphviz.FormatOf(out); ok && ext != f {
+			return "", usagef("-o %s: the name says %s but -format says %s", out, ext, f)
+		}
 		return f, nil
 	}
 	if out == "" {
@@ -194,6 +197,9 @@ func parseFormats(s string) ([]graphviz.Format, error) {
 // writeCharts writes each counterexample of a report as a sequence chart
 // in dir, in the formats asked for, and lists the files on w.
 func writeCharts(dir string, formats []graphviz.Format, rep *properties.Report, w io.Writer) error {
+	if !rep.Violated() {
+		return nil // nothing to draw: no empty directory either
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usagef("-out: %v", err)
 	}

@@ -90,6 +90,7 @@ func TestDiagramBadInput(t *testing.T) {
 		{[]string{"diagram", "--graph", "--property", "nonsense"}, "nonsense"},
 		{[]string{"diagram", "-o", filepath.Join(dir, "no", "such", "dir", "x.svg")}, "no such file"},
 		{[]string{"diagram", "stray"}, "unexpected argument"},
+		{[]string{"diagram", "-o", filepath.Join(dir, "x.svg"), "--format", "png"}, "the name says svg"},
 	} {
 		code, out, errOut := runTool(c.args...)
 		lines := strings.Split(strings.TrimSpace(errOut), "\n")
