@@ -23,9 +23,15 @@ import (
 func RunSimulation(sim *Simulation, checks int, seed uint64) (SimResult, error) {
 	simMu.Lock()
 	defer simMu.Unlock()
-	// rapid asks testing.Short(), which needs the testing flags.
+	// rapid asks testing.Short(), which needs the testing flags,
+	// registered and parsed (as no arguments: tcpmc has its own flags).
 	if flag.Lookup("test.short") == nil {
 		testing.Init()
+	}
+	if !flag.Parsed() {
+		if err := flag.CommandLine.Parse(nil); err != nil {
+			return SimResult{}, err
+		}
 	}
 	settings := map[string]string{
 		"rapid.checks":     strconv.Itoa(checks),

@@ -1,6 +1,7 @@
 // Command tcpmc is a model checker for the TCP connection state machine.
 //
 //	tcpmc check [flags]    explore a variant under faults and check its properties
+//	tcpmc simulate [flags] random deep runs, a failing one shrunk by rapid
 //	tcpmc diagram [flags]  draw the endpoint state diagram or the state graph
 //	tcpmc variants         list the built-in variants
 //
@@ -35,13 +36,14 @@ const mainUsage = `tcpmc: a model checker for the TCP connection state machine
 
 usage:
   tcpmc check [flags]     explore a variant under faults and check its properties
+  tcpmc simulate [flags]  random deep runs of a variant, a failure shrunk
   tcpmc diagram [flags]   draw a variant's endpoint state diagram, or the
                           reachable state graph of a configuration
   tcpmc variants [--knobs] [NAME|FILE]
                           list the built-in variants, or show one
   tcpmc help [command]    show help
 
-Run "tcpmc check -h" or "tcpmc diagram -h" for their flags.
+Run "tcpmc COMMAND -h" for a command's flags.
 `
 
 func main() {
@@ -60,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runCheck(args[1:], stdout, stderr)
 	case "diagram":
 		code, err = runDiagram(args[1:], stdout, stderr)
+	case "simulate":
+		code, err = runSimulate(args[1:], stdout, stderr)
 	case "variants":
 		code, err = runVariants(args[1:], stdout)
 	case "help", "-h", "-help", "--help":
@@ -69,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, mainUsage)
 		return exitHolds
 	default:
-		err = usagef("unknown command %q (want check, diagram or variants; see tcpmc help)", args[0])
+		err = usagef("unknown command %q (want check, simulate, diagram or variants; see tcpmc help)", args[0])
 	}
 	if err != nil {
 		var ue usageError

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tcpmc/tcpmc/graphviz"
+	"github.com/tcpmc/tcpmc/model"
+	"github.com/tcpmc/tcpmc/properties"
+)
+
+const simulateSynopsis = `tcpmc simulate [flags]
+
+Runs random schedules of the variant far deeper than the exhaustive search
+can go (which step fires, which segment is delivered, lost, duplicated or
+reordered, when a host crashes), checks the safety properties at every step
+and the byte stream with porcupine at the end of each run, and shrinks the
+first failing schedule with rapid to a short one. Finding nothing is not a
+proof: it says how many runs found nothing. The model flags are those of
+tcpmc check.`
+
+func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+	var cf configFlags
+	cf.register(fs)
+	var props listFlag
+	var (
+		runs      = fs.Int("runs", 200, "random schedules to try")
+		depth     = fs.Int("depth", properties.DefaultDepth, "the most steps a schedule takes")
+		seed      = fs.Uint64("seed", 0, "the first run's seed (0: a random one); a failure prints the seed that reproduces it")
+		timeout   = fs.Duration("timeout", 0, "stop starting runs after this long, e.g. 30s (0: no limit)")
+		outDir    = fs.String("out", "", "write the shrunk schedule's chart, and porcupine's view of a broken stream, to `DIR`")
+		outFormat = fs.String("out-format", "svg,dot", "the `formats` of the chart written by -out: any of svg, png and dot")
+		quiet     = fs.Bool("quiet", false, "no progress line")
+	)
+	fs.Var(&props, "property", "comma-separated safety `properties` to check, or the flag repeated (default: all safety properties)")
+	if helped, err := parseFlags(fs, args, stdout, simulateSynopsis); helped || err != nil {
+		return exitHolds, err
+	}
+	switch {
+	case *runs < 1:
+		return 0, usagef("simulate: -runs must be at least 1")
+	case *depth < 1:
+		return 0, usagef("simulate: -depth must be at least 1")
+	case *timeout < 0:
+		return 0, usagef("simulate: -timeout cannot be negative")
+	}
+	v, cfg, err := cf.model()
+	if err != nil {
+		return 0, err
+	}
+	formats, err := parseFormats(*outFormat)
+	if err != nil {
+		return 0, err
+	}
+	sys, err := model.NewSystem(v, cfg)
+	if err != nil {
+		return 0, usageError{err.Error()}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		defer cancel()
+	}
+	sim, err := properties.NewSimulation(sys, properties.SimOptions{Depth: *depth, Properties: props.list(), Context: ctx})
+	if err != nil {
+		return 0, usageError{err.Error()}
+	}
+
+	start := time.Now()
+	if !*quiet && isTerminal(stderr) {
+		fmt.Fprintf(stderr, "simulating %s: %s\n", v.Name, describeConfig(cfg))
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			tick := time.NewTicker(500 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					fmt.Fprint(stderr, "\r\033[K")
+					return
+				case <-tick.C:
+					fmt.Fprintf(stderr, "\r\033[K%s runs  %s steps  %.1fs", commas(uint64(sim.Runs())), commas(uint64(sim.Steps())), time.Since(start).Seconds())
+				}
+			}
+		}()
+	}
+	res, err := properties.RunSimulation(sim, *runs, *seed)
+	if err != nil {
+		return 0, err
+	}
+	elapsed := time.Since(start)
+
+	fmt.Fprintf(stdout, "variant %s: %s\n", v.Name, describeConfig(cfg))
+	f := res.Failure
+	if f == nil {
+		status := "no violation found"
+		code := exitHolds
+		if ctx.Err() != nil {
+			status, code = "stopped ("+stopReason(ctx)+") before the runs were done; no violation found", exitLimit
+		}
+		fmt.Fprintf(stdout, "%s random schedules of at most %d steps (%s steps in all), %.2fs: %s\n",
+			commas(uint64(res.Runs)), *depth, commas(uint64(res.Steps)), elapsed.Seconds(), status)
+		return code, nil
+	}
+	fmt.Fprintf(stdout, "%s violated in run %d of at most %d steps; rapid shrank the schedule from %d to %d steps (%.2fs)\n\n",
+		f.Property, res.RunsToFailure, *depth, len(res.Original.Trace.Steps), len(f.Trace.Steps), elapsed.Seconds())
+	fmt.Fprint(stdout, sim.Describe(f))
+	if res.Seed != 0 {
+		fmt.Fprintf(stdout, "\nreproduce: tcpmc simulate %s\n", reproduceArgs(args, res.Seed))
+	}
+	if *outDir != "" {
+		if err := writeSimulation(*outDir, formats, sys, f, stderr); err != nil {
+			return 0, err
+		}
+	}
+	return exitViolated, nil
+}
+
+func stopReason(ctx context.Context) string {
+	if ctx.Err() == context.DeadlineExceeded {
+		return "time limit"
+	}
+	return "interrupted"
+}
+
+// reproduceArgs are the command's arguments with the failing run's seed
+// and a single run.
+func reproduceArgs(args []string, seed uint64) string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := strings.TrimLeft(args[i], "-")
+		name, _, hasValue := strings.Cut(a, "=")
+		if name == "seed" || name == "runs" {
+			if !hasValue {
+				i++ // skip the value
+			}
+			continue
+		}
+		out = append(out, args[i])
+	}
+	out = append(out, "--seed", fmt.Sprint(seed), "--runs", "1")
+	return strings.Join(out, " ")
+}
+
+// writeSimulation writes the shrunk schedule's chart and, for a broken
+// stream, porcupine's visualisation.
+func writeSimulation(dir string, formats []graphviz.Format, sys *model.System, f *properties.SimFailure, w io.Writer) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usagef("-out: %v", err)
+	}
+	base := filepath.Join(dir, unsafeName.ReplaceAllString(sys.Variant().Name, "_")+"-"+f.Property+"-random")
+	title := fmt.Sprintf("%s: %s violated (random schedule shrunk by rapid, %d steps)", sys.Variant().Name, f.Property, len(f.Trace.Steps))
+	chart := graphviz.NewChart(sys, f.Trace, title).MarkViolation(f.Property)
+	for _, format := range formats {
+		path := base + "." + string(format)
+		if err := writeImage(path, nil, chart, format, graphviz.Builtin); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "tcpmc: wrote %s\n", path)
+	}
+	if f.Stream != nil {
+		path := base + "-stream.html"
+		out, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := f.Stream.WriteHTML(out); err != nil {
+			out.Close()
+			return err
+		}
+		if err := out.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "tcpmc: wrote %s\n", path)
+	}
+	return nil
+}
