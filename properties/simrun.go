@@ -39,6 +39,10 @@ func RunSimulation(sim *Simulation, checks int, seed uint64) (SimResult, error) 
 		"rapid.nofailfile": "true", // the seed reproduces a failure
 		"rapid.failfile":   "",
 		"rapid.v":          "false",
+		// Shrinking normally converges in seconds; a generous bound keeps
+		// the result the same on slower machines, so that the seed
+		// reproduces the same shrunk schedule.
+		"rapid.shrinktime": "3m",
 	}
 	for name, value := range settings {
 		f := flag.Lookup(name)

@@ -46,6 +46,9 @@ func TestSimulateRFC9293Holds(t *testing.T) {
 // faults of each kind, three connections) and shrunk to short schedules that replay; the seed
 // reproduces the same minimal schedule.
 func TestSimulateCatchesAndShrinks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("shrinks three long schedules")
+	}
 	broken, err := LoadVariant("../testdata/variants/examples/deliver-out-of-order.yaml")
 	if err != nil {
 		t.Fatal(err)

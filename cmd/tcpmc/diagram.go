@@ -170,6 +170,18 @@ func writeImage(path string, stdout io.Writer, img graphviz.Image, f graphviz.Fo
 	return nil
 }
 
+func writeHTML(path string, res properties.StreamResult) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return usagef("-out: %v", unwrapPath(err))
+	}
+	if err := res.WriteHTML(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // unwrapPath drops the temporary file name from a path error.
 func unwrapPath(err error) error {
 	var pe *os.PathError
@@ -218,6 +230,14 @@ func writeCharts(dir string, formats []graphviz.Format, rep *properties.Report, 
 		for _, f := range formats {
 			path := filepath.Join(dir, variant+"-"+r.Property.Name+"."+string(f))
 			if err := writeImage(path, nil, chart, f, graphviz.Builtin); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "tcpmc: wrote %s\n", path)
+		}
+		// A broken byte stream also gets porcupine's view of it.
+		if res := properties.CheckStream(properties.ModelStreamHistory(sys, r.Counterexample)); res.Verdict == properties.Violated {
+			path := filepath.Join(dir, variant+"-"+r.Property.Name+"-stream.html")
+			if err := writeHTML(path, res); err != nil {
 				return err
 			}
 			fmt.Fprintf(w, "tcpmc: wrote %s\n", path)

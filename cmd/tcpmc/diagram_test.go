@@ -137,3 +137,15 @@ func TestCheckOutFormats(t *testing.T) {
 		t.Errorf("a bad format: exit %d, %q", code, errOut)
 	}
 }
+
+func TestCheckOutWritesStreamView(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runTool("check", "--variant", "../../testdata/variants/examples/deliver-out-of-order.yaml", "--property", "stream-integrity", "--out", dir)
+	if code != exitViolated {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "deliver-out-of-order-stream-integrity-stream.html"))
+	if err != nil || !strings.Contains(string(b), "<html") {
+		t.Errorf("no porcupine view of the broken stream: %v", err)
+	}
+}

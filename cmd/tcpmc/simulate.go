@@ -174,17 +174,15 @@ func writeSimulation(dir string, formats []graphviz.Format, sys *model.System, f
 		}
 		fmt.Fprintf(w, "tcpmc: wrote %s\n", path)
 	}
-	if f.Stream != nil {
+	stream := f.Stream
+	if stream == nil {
+		if res := properties.CheckStream(properties.ModelStreamHistory(sys, f.Trace)); res.Verdict == properties.Violated {
+			stream = &res
+		}
+	}
+	if stream != nil {
 		path := base + "-stream.html"
-		out, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		if err := f.Stream.WriteHTML(out); err != nil {
-			out.Close()
-			return err
-		}
-		if err := out.Close(); err != nil {
+		if err := writeHTML(path, *stream); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "tcpmc: wrote %s\n", path)

@@ -120,7 +120,11 @@ func Check(t TB, o Options) *properties.Report {
 		switch {
 		case r.Verdict == properties.Unknown || r.Verdict == want:
 		case r.Counterexample != nil:
-			files := writeChart(t, o, sys, r.Property.Name, r.Counterexample, nil)
+			var stream *properties.StreamResult
+			if res := properties.CheckStream(properties.ModelStreamHistory(sys, r.Counterexample)); res.Verdict == properties.Violated {
+				stream = &res
+			}
+			files := writeChart(t, o, sys, r.Property.Name, r.Counterexample, stream)
 			t.Errorf("tcptest: %s: %s violated: %s\nshortest counterexample, %d steps:\n\n%s%s",
 				sys.Variant().Name, r.Property.Name, r.Property.Description, len(r.Counterexample.Steps),
 				properties.Chart(sys, r.Counterexample), files)
