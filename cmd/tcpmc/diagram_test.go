@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"encoding/xml"
 	"image/png"
 	"os"
@@ -147,5 +149,39 @@ func TestCheckOutWritesStreamView(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(dir, "deliver-out-of-order-stream-integrity-stream.html"))
 	if err != nil || !strings.Contains(string(b), "<html") {
 		t.Errorf("no porcupine view of the broken stream: %v", err)
+	}
+}
+
+func TestPacketdrillCommand(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/packetdrill/*.pkt")
+	code, out, errOut := runTool(append([]string{"packetdrill"}, files...)...)
+	if code != exitHolds || !strings.Contains(out, fmt.Sprintf("%d scripts: %d agree, 0 disagree, 0 not applicable", len(files), len(files))) {
+		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
+	}
+	code, out, _ = runTool("packetdrill", "--variant", "rfc1337", "--json", "../../testdata/packetdrill/time-wait-rst.pkt")
+	var res []struct {
+		File    string `json:"file"`
+		Verdict string `json:"verdict"`
+		Line    int    `json:"line"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitViolated || len(res) != 1 || res[0].Verdict != "disagrees" || res[0].Line == 0 {
+		t.Errorf("rfc1337: exit %d, %v: %s", code, err, out)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.pkt")
+	os.WriteFile(bad, []byte("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > S 0:x(0)\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"packetdrill", bad}, "bad.pkt:2: "},
+		{[]string{"packetdrill", filepath.Join(dir, "none.pkt")}, "no such file"},
+		{[]string{"packetdrill"}, "give one or more"},
+		{[]string{"packetdrill", "--variant", "nope", bad}, "unknown variant"},
+	} {
+		code, out, errOut := runTool(c.args...)
+		if code != exitUsage || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", c.args, code, out, errOut)
+		}
 	}
 }

@@ -39,6 +39,8 @@ usage:
   tcpmc simulate [flags]  random deep runs of a variant, a failure shrunk
   tcpmc diagram [flags]   draw a variant's endpoint state diagram, or the
                           reachable state graph of a configuration
+  tcpmc packetdrill FILE...
+                          run packetdrill scripts against a model endpoint
   tcpmc variants [--knobs] [NAME|FILE]
                           list the built-in variants, or show one
   tcpmc help [command]    show help
@@ -64,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runDiagram(args[1:], stdout, stderr)
 	case "simulate":
 		code, err = runSimulate(args[1:], stdout, stderr)
+	case "packetdrill":
+		code, err = runPacketdrill(args[1:], stdout)
 	case "variants":
 		code, err = runVariants(args[1:], stdout)
 	case "help", "-h", "-help", "--help":
@@ -73,7 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, mainUsage)
 		return exitHolds
 	default:
-		err = usagef("unknown command %q (want check, simulate, diagram or variants; see tcpmc help)", args[0])
+		err = usagef("unknown command %q (want check, simulate, diagram, packetdrill, conform or variants; see tcpmc help)", args[0])
 	}
 	if err != nil {
 		var ue usageError

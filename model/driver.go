@@ -1,0 +1,124 @@
+package model
+
+import "fmt"
+
+// A Driver runs one endpoint of a system by hand, the way a conformance
+// test drives a TCP stack: the test makes the application's calls, hands
+// the endpoint segments, fires its timers, and takes what it sends. It
+// applies the rule table directly, outside the workload and the fault
+// model that Successors follows; the other endpoint stays CLOSED and
+// never acts (the test plays the peer).
+type Driver struct {
+	m    *System
+	x    *expander
+	side Side
+	// State is the joint state: the driven endpoint, and in the channel
+	// from its side the segments it sent that the test has not taken.
+	State State
+}
+
+// NewDriver starts a driver for one side, its endpoint CLOSED.
+func (m *System) NewDriver(side Side) *Driver {
+	d := &Driver{m: m, x: m.newExpander(false), side: side}
+	for s := A; s <= B; s++ {
+		d.State.Ends[s] = Endpoint{Clock: m.initialClock(s)}
+	}
+	return d
+}
+
+// Endpoint is the driven endpoint.
+func (d *Driver) Endpoint() Endpoint { return d.State.Ends[d.side] }
+
+// ErrNoRule is returned when no rule of the table handles an event in
+// the endpoint's state: the model does not say what happens.
+type ErrNoRule struct {
+	Event Event
+	State TCPState
+}
+
+func (e *ErrNoRule) Error() string {
+	return fmt.Sprintf("no rule for %s in %s", e.Event, e.State)
+}
+
+// Call makes an application call: OPEN (active or passive), SEND of one
+// octet, CLOSE or ABORT.
+func (d *Driver) Call(ev Event) (Step, error) {
+	s := d.State
+	if ev == OpenActive || ev == OpenPassive {
+		ep := s.Ends[d.side]
+		ep.Opens++
+		ep.Inc = nextTag(ep.Inc)
+		ep.PeerInc = 0
+		s.Ends[d.side] = ep
+	}
+	return d.fire(s, Call, ev, 0)
+}
+
+// Timeout fires a timer, if a rule lets it fire now.
+func (d *Driver) Timeout(ev Event) (Step, bool) {
+	st, err := d.fire(d.State, Timeout, ev, 0)
+	return st, err == nil
+}
+
+// Arrive hands the endpoint a segment from the peer. A segment is always
+// processed; the step says which rules fired (none: it was ignored).
+func (d *Driver) Arrive(seg Segment) Step {
+	s := d.State
+	o, _ := d.x.runOne(&s, d.side, SegmentArrives, seg, s.Ends[d.side].Clock)
+	st := Step{Kind: Deliver, Side: d.side, Seg: seg, ISN: s.Ends[d.side].Clock}
+	d.settle(&s, SegmentArrives, seg, &o, &st)
+	d.State = s
+	return st
+}
+
+func (d *Driver) fire(s State, kind StepKind, ev Event, seg Segment) (Step, error) {
+	o, _ := d.x.runOne(&s, d.side, ev, seg, s.Ends[d.side].Clock)
+	if !o.fired() {
+		return Step{}, &ErrNoRule{ev, s.Ends[d.side].State}
+	}
+	if ev == Abort || ev == UserTimeout && o.ep.State == Closed {
+		o.ep.Flags |= flagAborted
+	}
+	st := Step{Kind: kind, Side: d.side, Event: ev, ISN: s.Ends[d.side].Clock}
+	d.settle(&s, ev, seg, &o, &st)
+	d.State = s
+	return st, nil
+}
+
+// settle records an outcome, as the expander does, but without the
+// workload's listening application reopening: the test decides.
+func (d *Driver) settle(s *State, ev Event, seg Segment, o *outcome, st *Step) {
+	before := s.Ends[d.side]
+	ep := o.ep
+	if o.setsIRS && ev == SegmentArrives {
+		ep.PeerInc = seg.Inc()
+	}
+	st.NRules, st.Rules = o.nRules, o.rules
+	st.NOut, st.Out = o.nOut, o.out
+	st.Delivered = o.deliver
+	if before.HasTCB() && !ep.HasTCB() {
+		ep = d.m.forget(ep)
+	}
+	st.Deleted = before.State != Closed && ep.State == Closed
+	s.Ends[d.side] = ep
+	for i := uint8(0); i < o.nOut; i++ {
+		if int(s.Count[d.side]) == MaxInFlight {
+			removeAt(s, d.side, 0) // the oldest is dropped: the test did not want it
+		}
+		d.m.push(s, d.side, o.out[i])
+	}
+}
+
+// Pending lists what the endpoint sent that the test has not taken,
+// oldest first.
+func (d *Driver) Pending() []Segment { return d.State.Channel(d.side) }
+
+// Take removes and returns the oldest segment the endpoint sent.
+func (d *Driver) Take() (Segment, bool) {
+	if d.State.Count[d.side] == 0 {
+		return 0, false
+	}
+	seg := d.State.Net[d.side][0]
+	removeAt(&d.State, d.side, 0)
+	return seg, true
+}

@@ -1,0 +1,398 @@
+package conform
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// A Script is a packetdrill script: timed events, each a system call, a
+// packet injected into the stack under test ("<") or expected from it
+// (">"), or a shell or Python snippet.
+type Script struct {
+	File   string
+	Events []Event
+}
+
+// EventKind says what an event of a script is.
+type EventKind uint8
+
+const (
+	SyscallEvent EventKind = iota
+	PacketEvent
+	CommandEvent // `shell command`
+	CodeEvent    // %{ python }%
+)
+
+// Event is one line (or block) of a script.
+type Event struct {
+	Line   int
+	Time   string // as written: 0, +.1, *, +0...0.2
+	Kind   EventKind
+	Call   *Syscall
+	Packet *Packet
+	Text   string // a command's or code block's text
+}
+
+// Syscall is a system call and the result the script expects.
+type Syscall struct {
+	Name   string
+	Args   []string
+	Result string // "0", "-1", "4", "..."
+	Errno  string // "EINPROGRESS", ...
+}
+
+// Packet is a TCP segment as packetdrill writes it: flags, relative
+// sequence numbers "start:end(len)", "ack N", "win N" and options.
+type Packet struct {
+	Inbound bool   // "<": injected into the stack under test
+	Flags   string // S F R P . (ACK) E W U, as written
+	Seq     uint32
+	End     uint32
+	Len     uint32
+	Ack     uint32
+	HasAck  bool
+	Win     uint32
+	HasWin  bool
+	Options string // <...>, parsed and ignored
+	Other   string // what the model cannot use, named (e.g. an ICMP packet)
+}
+
+// Has reports whether the packet carries a flag letter.
+func (p *Packet) Has(flag byte) bool { return strings.IndexByte(p.Flags, flag) >= 0 }
+
+// SyntaxError is a script that cannot be read, with its file and line.
+type SyntaxError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+var (
+	timeRE  = regexp.MustCompile(`^(\*|\+?(\d+(\.\d*)?|\.\d+)((\.\.\.|~)\+?(\d+(\.\d*)?|\.\d+))?)$`)
+	flagsRE = regexp.MustCompile(`^[SFRP.EWU]+$`)
+	seqRE   = regexp.MustCompile(`^(\d+):(\d+)\((\d+)\)$`)
+	callRE  = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\(`)
+)
+
+// Parse reads a packetdrill script. Comments (// and /* */) and blank
+// lines are skipped; lines of command-line options ("--name=value") are
+// kept as commands; a system call, a `command` or a %{ code }% block may
+// span lines. Every other line must be an event.
+func Parse(file string, r io.Reader) (*Script, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	s := &Script{File: file}
+	bad := func(line int, format string, args ...any) error {
+		return &SyntaxError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		return nil, bad(len(lines)+1, "%v", err)
+	}
+	inComment := false
+	for i := 0; i < len(lines); i++ {
+		n := i + 1
+		var text string
+		text, inComment = stripComments(lines[i], inComment)
+		line := strings.TrimSpace(text)
+		if line == "" {
+			continue
+		}
+		if strings.HasPrefix(line, "--") {
+			s.Events = append(s.Events, Event{Line: n, Kind: CommandEvent, Text: line})
+			continue
+		}
+		// The time, unless the event is an untimed command or code block.
+		ev := Event{Line: n}
+		rest := line
+		if !strings.HasPrefix(line, "`") && !strings.HasPrefix(line, "%{") {
+			// A time may be written in pieces: +.002 ... 0.004, +0 ...0.010.
+			f := strings.Fields(line)
+			t, used := f[0], 1
+			for used < len(f) && (strings.HasPrefix(f[used], "...") || strings.HasPrefix(f[used], "~")) {
+				t += f[used]
+				used++
+				if (f[used-1] == "..." || f[used-1] == "~") && used < len(f) {
+					t += f[used]
+					used++
+				}
+			}
+			if !timeRE.MatchString(t) {
+				return nil, bad(n, "%q is not a time (want 0, +.1, .2, *, a range +0...0.1 or a tolerance +.1~+.2)", t)
+			}
+			ev.Time = t
+			rest = line
+			for _, w := range f[:used] {
+				rest = strings.TrimSpace(rest[strings.Index(rest, w)+len(w):])
+			}
+		}
+		// join gathers the following lines (comments stripped) until
+		// done says the event is complete.
+		join := func(first string, done func(string) bool, what string) (string, error) {
+			all := first
+			for !done(all) {
+				i++
+				if i >= len(lines) {
+					return "", bad(n, "unterminated %s", what)
+				}
+				var more string
+				more, inComment = stripComments(lines[i], inComment)
+				all += "\n" + more
+			}
+			return all, nil
+		}
+		switch {
+		case rest == "":
+			return nil, bad(n, "a time with no event")
+		case strings.HasPrefix(rest, "`"):
+			all, err := join(rest, func(t string) bool { return strings.Count(t, "`") >= 2 }, "`command`")
+			if err != nil {
+				return nil, err
+			}
+			ev.Kind, ev.Text = CommandEvent, strings.TrimSpace(strings.Trim(strings.TrimSpace(all), "`"))
+		case strings.HasPrefix(rest, "%{"):
+			all, err := join(rest, func(t string) bool { return strings.Contains(t, "}%") }, "%{ code block }%")
+			if err != nil {
+				return nil, err
+			}
+			ev.Kind, ev.Text = CodeEvent, strings.TrimSpace(all[2:strings.Index(all, "}%")])
+		case rest[0] == '<' || rest[0] == '>':
+			p, err := parsePacket(rest)
+			if err != nil {
+				return nil, bad(n, "%v", err)
+			}
+			ev.Kind, ev.Packet = PacketEvent, p
+		default:
+			all, err := join(rest, balanced, "system call")
+			if err != nil {
+				return nil, err
+			}
+			c, err := parseSyscall(strings.Join(strings.Fields(all), " "))
+			if err != nil {
+				return nil, bad(n, "%v", err)
+			}
+			ev.Kind, ev.Call = SyscallEvent, c
+		}
+		s.Events = append(s.Events, ev)
+	}
+	if inComment {
+		return nil, bad(len(lines), "unterminated /* comment")
+	}
+	return s, nil
+}
+
+// balanced reports whether a call's brackets are all closed.
+func balanced(t string) bool {
+	depth := 0
+	var quote byte
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			depth--
+		}
+	}
+	return depth <= 0
+}
+
+// stripComments removes // and /* */ comments from a line, given whether
+// a /* comment is open at its start.
+func stripComments(line string, open bool) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(line); {
+		switch {
+		case open:
+			if j := strings.Index(line[i:], "*/"); j >= 0 {
+				i += j + 2
+				open = false
+			} else {
+				i = len(line)
+			}
+		case strings.HasPrefix(line[i:], "//"):
+			i = len(line)
+		case strings.HasPrefix(line[i:], "/*"):
+			open = true
+			i += 2
+		case line[i] == '"':
+			// Keep strings whole: they may hold "//".
+			j := strings.IndexByte(line[i+1:], '"')
+			if j < 0 {
+				b.WriteString(line[i:])
+				i = len(line)
+			} else {
+				b.WriteString(line[i : i+j+2])
+				i += j + 2
+			}
+		default:
+			b.WriteByte(line[i])
+			i++
+		}
+	}
+	return b.String(), open
+}
+
+// parsePacket reads "< S. 0:0(0) ack 1 win 32768 <mss 1000,nop>".
+func parsePacket(text string) (*Packet, error) {
+	p := &Packet{Inbound: text[0] == '<'}
+	rest := strings.TrimSpace(text[1:])
+	if strings.HasPrefix(rest, "[") {
+		// An IP-level annotation such as [ect0]: read and ignored.
+		j := strings.IndexByte(rest, ']')
+		if j < 0 {
+			return nil, fmt.Errorf("unterminated [annotation]")
+		}
+		rest = strings.TrimSpace(rest[j+1:])
+	}
+	if i := strings.IndexByte(rest, '<'); i >= 0 {
+		j := strings.LastIndexByte(rest, '>')
+		if j < i {
+			return nil, fmt.Errorf("unterminated <options>")
+		}
+		p.Options = rest[i+1 : j]
+		rest = strings.TrimSpace(rest[:i] + " " + rest[j+1:])
+	}
+	f := strings.Fields(rest)
+	if len(f) == 0 {
+		return nil, fmt.Errorf("a packet with no flags")
+	}
+	if !flagsRE.MatchString(f[0]) {
+		// Not a TCP segment the way connection management writes it
+		// (ICMP, UDP, an encapsulation): kept for the runner to name.
+		p.Other = strings.Join(f, " ")
+		return p, nil
+	}
+	p.Flags = f[0]
+	f = f[1:]
+	if len(f) > 0 {
+		m := seqRE.FindStringSubmatch(f[0])
+		if m == nil {
+			return nil, fmt.Errorf("%q is not start:end(length)", f[0])
+		}
+		start, err1 := strconv.ParseUint(m[1], 10, 32)
+		end, err2 := strconv.ParseUint(m[2], 10, 32)
+		n, err3 := strconv.ParseUint(m[3], 10, 32)
+		if err1 != nil || err2 != nil || err3 != nil {
+			return nil, fmt.Errorf("%q: a number out of range", f[0])
+		}
+		if uint32(end)-uint32(start) != uint32(n) {
+			return nil, fmt.Errorf("%q: the length is not end minus start", f[0])
+		}
+		p.Seq, p.End, p.Len = uint32(start), uint32(end), uint32(n)
+		f = f[1:]
+	}
+	for len(f) > 0 {
+		key := f[0]
+		if len(f) < 2 {
+			return nil, fmt.Errorf("%q needs a value", key)
+		}
+		v, err := strconv.ParseUint(f[1], 10, 32)
+		switch key {
+		case "ack", "win", "urg":
+			if err != nil {
+				return nil, fmt.Errorf("%s %q: not a number", key, f[1])
+			}
+		default:
+			return nil, fmt.Errorf("unknown packet field %q", key)
+		}
+		switch key {
+		case "ack":
+			p.Ack, p.HasAck = uint32(v), true
+		case "win":
+			p.Win, p.HasWin = uint32(v), true
+		}
+		f = f[2:]
+	}
+	if p.HasAck && !p.Has('.') {
+		return nil, fmt.Errorf("an ack number without the ACK flag (.)")
+	}
+	return p, nil
+}
+
+// parseSyscall reads "connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)".
+func parseSyscall(text string) (*Syscall, error) {
+	m := callRE.FindStringSubmatch(text)
+	if m == nil {
+		return nil, fmt.Errorf("%q is neither a packet nor a system call", firstWord(text))
+	}
+	c := &Syscall{Name: m[1]}
+	args, rest, err := splitArgs(text[len(m[0]):])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", c.Name, err)
+	}
+	c.Args = args
+	rest = strings.TrimSpace(rest)
+	if !strings.HasPrefix(rest, "=") {
+		return nil, fmt.Errorf("%s(...) with no \"= result\"", c.Name)
+	}
+	f := strings.Fields(strings.TrimSpace(rest[1:]))
+	if len(f) == 0 {
+		return nil, fmt.Errorf("%s(...) = with no result", c.Name)
+	}
+	c.Result = f[0]
+	if len(f) > 1 && strings.HasPrefix(f[1], "E") {
+		c.Errno = f[1]
+	}
+	return c, nil
+}
+
+// splitArgs splits a call's arguments at top-level commas, up to its
+// closing parenthesis, and returns what follows.
+func splitArgs(s string) ([]string, string, error) {
+	var args []string
+	depth, start := 0, 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+			if depth < 0 {
+				return nil, "", fmt.Errorf("unbalanced %q", c)
+			}
+		case c == ')':
+			if depth == 0 {
+				if a := strings.TrimSpace(s[start:i]); a != "" || len(args) > 0 {
+					args = append(args, a)
+				}
+				return args, s[i+1:], nil
+			}
+			depth--
+		case c == ',' && depth == 0:
+			args = append(args, strings.TrimSpace(s[start:i]))
+			start = i + 1
+		}
+	}
+	return nil, "", fmt.Errorf("unterminated argument list")
+}
+
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return s
+}
