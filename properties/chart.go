@@ -236,7 +236,11 @@ func Chart(sys *model.System, tr *Trace) string {
 		if tr.Cycle && i == tr.Loop {
 			rows = append(rows, chartRow{marker: fmt.Sprintf("---- cycle: steps %d to %d repeat for ever ----", i+1, len(tr.Steps))})
 		}
-		rows = append(rows, stepRows(sys, sl.step(i, ps), i+1, prev, ps)...)
+		sr := stepRows(sys, sl.step(i, ps), i+1, prev, ps)
+		if i < len(tr.Notes) && tr.Notes[i] != "" {
+			sr[0].note = joinNote(sr[0].note, tr.Notes[i])
+		}
+		rows = append(rows, sr...)
 		prev = ps.State
 	}
 	switch {

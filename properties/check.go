@@ -44,6 +44,10 @@ type Trace struct {
 	Cycle bool
 	Loop  int // index of the first step of the cycle
 	Stuck bool
+	// Notes, when set, holds a note for each step, written beside the
+	// step in a chart (conformance checking names the captured packet a
+	// step sent).
+	Notes []string
 }
 
 // Result is the verdict on one property.

@@ -185,3 +185,53 @@ func TestPacketdrillCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestConformCommand(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/captures/*.pcap")
+	var linux []string
+	for _, f := range files {
+		if !strings.HasSuffix(f, "lost-data-fin-queued.pcap") {
+			linux = append(linux, f)
+		}
+	}
+	code, out, errOut := runTool(append([]string{"conform", "--at", "10.9.0.2"}, linux...)...)
+	want := fmt.Sprintf("%d connections: %d accepted, 0 rejected, 0 not applicable", len(linux), len(linux))
+	if code != exitHolds || !strings.Contains(out, want) || !strings.Contains(out, "TIME-WAIT     <-- FIN=1, ACK=1, seq=w, ack=u+1") {
+		t.Fatalf("exit %d, stderr %q\n%s", code, errOut, out)
+	}
+	code, out, _ = runTool("conform", "--json", "../../testdata/captures/lost-data-fin-queued.pcap")
+	var res []struct {
+		File        string `json:"file"`
+		Connections []struct {
+			Verdict  string   `json:"verdict"`
+			Packet   int      `json:"packet"`
+			Expected []string `json:"expected"`
+		} `json:"connections"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitViolated || len(res) != 1 || len(res[0].Connections) != 1 ||
+		res[0].Connections[0].Verdict != "rejected" || res[0].Connections[0].Packet != 8 || len(res[0].Connections[0].Expected) == 0 {
+		t.Errorf("lost-data-fin-queued: exit %d, %v: %s", code, err, out)
+	}
+	dir := t.TempDir()
+	data, _ := os.ReadFile("../../testdata/captures/open-close.pcap")
+	cut := filepath.Join(dir, "cut.pcap")
+	os.WriteFile(cut, data[:len(data)-10], 0o644)
+	text := filepath.Join(dir, "notes.pcap")
+	os.WriteFile(text, []byte("not a capture\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"conform", cut}, "cut.pcap: packet 9: "},
+		{[]string{"conform", text}, "notes.pcap: not a pcap or pcapng file"},
+		{[]string{"conform", filepath.Join(dir, "none.pcap")}, "no such file"},
+		{[]string{"conform"}, "give one or more"},
+		{[]string{"conform", "--at", "server", cut}, `--at "server" is not an IP address`},
+		{[]string{"conform", "--variant", "nope", cut}, "unknown variant"},
+	} {
+		code, out, errOut := runTool(c.args...)
+		if code != exitUsage || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", c.args, code, out, errOut)
+		}
+	}
+}

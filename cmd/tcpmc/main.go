@@ -3,6 +3,8 @@
 //	tcpmc check [flags]    explore a variant under faults and check its properties
 //	tcpmc simulate [flags] random deep runs, a failing one shrunk by rapid
 //	tcpmc diagram [flags]  draw the endpoint state diagram or the state graph
+//	tcpmc packetdrill FILE run packetdrill scripts against a model endpoint
+//	tcpmc conform FILE     check captured connections against the model
 //	tcpmc variants         list the built-in variants
 //
 // Run "tcpmc help" or "tcpmc check -h" for the flags. Exit status: 0 every
@@ -41,6 +43,7 @@ usage:
                           reachable state graph of a configuration
   tcpmc packetdrill FILE...
                           run packetdrill scripts against a model endpoint
+  tcpmc conform FILE...   check that the model can produce captured connections
   tcpmc variants [--knobs] [NAME|FILE]
                           list the built-in variants, or show one
   tcpmc help [command]    show help
@@ -68,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runSimulate(args[1:], stdout, stderr)
 	case "packetdrill":
 		code, err = runPacketdrill(args[1:], stdout)
+	case "conform":
+		code, err = runConform(args[1:], stdout)
 	case "variants":
 		code, err = runVariants(args[1:], stdout)
 	case "help", "-h", "-help", "--help":

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/tcpmc/tcpmc/properties/conform"
+)
+
+const conformSynopsis = `tcpmc conform [--variant NAME|FILE] [--at ADDR] [--brief] [--json] FILE...
+
+Reads packet captures (pcap or pcapng), splits them into connections by
+address and port pair, and decides for each whether the model can put its
+segments on the wire in the order captured, allowing the faults the
+capture implies (a segment lost, copied or retransmitted) and pure ACKs a
+stack delays. Sequence numbers are relative to each side's ISN, each
+segment of data is one octet of the model, options are ignored. Prints,
+per connection, accepted with the sequence chart that explains it,
+rejected with the first packet the model cannot send and what it could
+send instead, or not applicable with the construct outside the model.
+Exit status 0 when no connection is rejected, 1 when one is, 2 for a
+capture that cannot be read.`
+
+func runConform(args []string, stdout io.Writer) (int, error) {
+	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
+	variant := fs.String("variant", "rfc9293", "the `variant` whose endpoints must explain the captures")
+	at := fs.String("at", "", "the `address` of the host the capture was taken on (default: anywhere between the ends)")
+	brief := fs.Bool("brief", false, "print one line per connection, without charts")
+	asJSON := fs.Bool("json", false, "print one JSON object per capture, in a list")
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprintf(stdout, "usage: %s\n\nflags:\n", conformSynopsis)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return exitHolds, nil
+		}
+		return 0, usagef("conform: %v (see tcpmc conform -h)", err)
+	}
+	if fs.NArg() == 0 {
+		return 0, usagef("conform: give one or more capture files")
+	}
+	var opts conform.WireOptions
+	if *at != "" {
+		addr, err := netip.ParseAddr(*at)
+		if err != nil {
+			return 0, usagef("conform: --at %q is not an IP address", *at)
+		}
+		opts.At = addr
+	}
+	v, err := loadVariant(*variant)
+	if err != nil {
+		return 0, err
+	}
+	var results []conform.CaptureResult
+	for _, name := range fs.Args() {
+		f, err := os.Open(name)
+		if err != nil {
+			return 0, usagef("conform: %v", unwrapPath(err))
+		}
+		c, err := conform.ReadCapture(name, f)
+		f.Close()
+		var ce *conform.CaptureError
+		if errors.As(err, &ce) {
+			return 0, usageError{err.Error()}
+		} else if err != nil {
+			return 0, err
+		}
+		results = append(results, conform.CheckCapture(c, v, opts))
+	}
+	if *asJSON {
+		out, err := json.MarshalIndent(results, "", "  ")
+		if err != nil {
+			return 0, err
+		}
+		fmt.Fprintln(stdout, string(out))
+	} else {
+		printCaptures(stdout, results, *brief)
+	}
+	for _, r := range results {
+		for _, c := range r.Connections {
+			if c.Verdict == conform.Rejected {
+				return exitViolated, nil
+			}
+		}
+	}
+	return exitHolds, nil
+}
+
+func printCaptures(w io.Writer, results []conform.CaptureResult, brief bool) {
+	counts := map[conform.Verdict]int{}
+	total := 0
+	for _, r := range results {
+		if len(r.Connections) == 0 {
+			fmt.Fprintf(w, "%s: no TCP connections in %d packets\n", r.File, r.Packets)
+		}
+		for _, c := range r.Connections {
+			total++
+			counts[c.Verdict]++
+			fmt.Fprintf(w, "%s: %s: %s\n", r.File, c.Connection, connSummary(c))
+			switch {
+			case c.Verdict == conform.Rejected && len(c.Expected) > 0:
+				fmt.Fprintf(w, "  the model could send instead:\n")
+				for _, e := range c.Expected {
+					fmt.Fprintf(w, "    %s\n", e)
+				}
+			case c.Verdict == conform.Accepted && !brief:
+				fmt.Fprintln(w)
+				for _, line := range strings.Split(strings.TrimRight(c.Chart, "\n"), "\n") {
+					fmt.Fprintln(w, strings.TrimRight("  "+line, " "))
+				}
+				fmt.Fprintln(w)
+			}
+		}
+	}
+	fmt.Fprintf(w, "%d connection%s: %d accepted, %d rejected, %d not applicable\n", total, plural(total),
+		counts[conform.Accepted], counts[conform.Rejected], counts[conform.NotApplicable])
+}
+
+// connSummary is the verdict on one line: for an acceptance, the states
+// each end went through and what the explanation assumes.
+func connSummary(c conform.ConnResult) string {
+	switch c.Verdict {
+	case conform.Rejected:
+		return "rejected: " + c.Reason
+	case conform.NotApplicable:
+		return "not applicable: " + c.Reason
+	}
+	var assumed []string
+	count := func(n int, what string) {
+		if n > 0 {
+			assumed = append(assumed, fmt.Sprintf("%d %s%s", n, what, plural(n)))
+		}
+	}
+	count(c.Losses, "loss")
+	count(c.Duplicates, "duplicate")
+	count(c.Reorderings, "reordering")
+	count(c.Timeouts, "retransmission timeout")
+	count(c.DelayedACKs, "delayed ACK")
+	count(c.ACKedRSTs, "RST with ACK")
+	s := fmt.Sprintf("accepted, %d segments", c.Segments)
+	if len(assumed) > 0 {
+		s += " (" + strings.Join(assumed, ", ") + ")"
+	}
+	return s
+}
