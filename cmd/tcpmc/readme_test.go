@@ -103,11 +103,17 @@ func TestREADMEExamples(t *testing.T) {
 	tmp := t.TempDir()
 	t.Chdir("../..")
 	for _, ex := range examples {
-		args := append([]string(nil), ex.args...)
-		for i := range args {
-			if i > 0 && (args[i-1] == "-o" || args[i-1] == "--out") {
-				args[i] = filepath.Join(tmp, args[i])
+		var args []string
+		for i, a := range ex.args {
+			switch {
+			case i > 0 && (ex.args[i-1] == "-o" || ex.args[i-1] == "--out"):
+				a = filepath.Join(tmp, a)
+			case strings.Contains(a, "*"): // as the shell would
+				files, _ := filepath.Glob(a)
+				args = append(args, files...)
+				continue
 			}
+			args = append(args, a)
 		}
 		var stdout, stderr bytes.Buffer
 		code := run(args, &stdout, &stderr)

@@ -480,9 +480,14 @@ func (w *wireView) expand(sys *model.System, cur wireNode, i int32, cost int, ad
 		want := w.obs[cur.next]
 		from := w.segs[cur.next].From
 		// On the capture host, what it sends passes the capture point
-		// before anything else does.
-		hostFirst := w.at >= 0 && from != model.Side(w.at) && cur.seen[w.at] < cur.s.Count[w.at]
-		if cur.seen[from] < cur.s.Count[from] && !hostFirst {
+		// before anything else does, and what passes the capture point
+		// on the way in arrives before anything else passes.
+		hostBusy := false
+		if w.at >= 0 {
+			h := model.Side(w.at)
+			hostBusy = from != h && cur.seen[h] < cur.s.Count[h] || cur.seen[h.Other()] > 0
+		}
+		if cur.seen[from] < cur.s.Count[from] && !hostBusy {
 			if m := wireMatch(cur.s.Net[from][cur.seen[from]], want); m != noMatch {
 				n := cur
 				n.seen[from]++
@@ -547,7 +552,7 @@ func (w *wireView) expand(sys *model.System, cur wireNode, i int32, cost int, ad
 // capture was taken. On the capture host, everything the host sent has
 // passed the capture point before it acts again, and every segment that
 // passed it on the way in arrives (or is dropped) before the host acts
-// again, in the order captured. What the host sends cannot be lost or
+// again or anything else passes, in the order captured. What the host sends cannot be lost or
 // copied before the capture point.
 func (w *wireView) atCapturePoint(cur wireNode, st model.Step) bool {
 	if w.at < 0 {
