@@ -26,7 +26,7 @@ func TestSimulateFindsAndReproduces(t *testing.T) {
 }
 
 func TestSimulateHolds(t *testing.T) {
-	code, out, errOut := runTool("simulate", "--seq-space", "256", "--window", "8", "--data", "5,5", "--loss", "2", "--dup", "2", "--reorder", "2", "--runs", "100")
+	code, out, errOut := runTool("simulate", "--seq-space", "256", "--window", "8", "--data", "5,5", "--loss", "2", "--dup", "2", "--reorder", "2", "--retries", "unlimited", "--runs", "100")
 	if code != exitHolds || !strings.Contains(out, "100 random schedules") || !strings.Contains(out, "no violation found") {
 		t.Errorf("exit %d, stderr %q\n%s", code, errOut, out)
 	}

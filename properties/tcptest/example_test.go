@@ -88,12 +88,13 @@ func ExampleCheck_expected() {
 
 // Random deep runs reach configurations the exhaustive search cannot: a
 // sequence space of 256, five octets each way, three faults of each kind,
-// three connections.
+// three connections. Retransmission never gives up, or a side could give
+// up and leave its peer waiting for ever, as RFC 9293 allows.
 func ExampleSimulate() {
 	t := &exampleT{}
 	tcptest.Simulate(t, tcptest.Options{
 		Settings: map[string]string{"seq-space": "256", "window": "8", "capacity": "4", "data": "5,5",
-			"loss": "3", "dup": "3", "reorder": "3", "incarnations": "3"},
+			"loss": "3", "dup": "3", "reorder": "3", "incarnations": "3", "retries": "unlimited"},
 	}, tcptest.SimOptions{Depth: 400})
 	fmt.Println("failed:", t.failed)
 	// Output:

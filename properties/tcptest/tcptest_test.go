@@ -113,16 +113,23 @@ func TestCheckBadOptions(t *testing.T) {
 }
 
 func TestSimulatePassesRFC9293(t *testing.T) {
-	Simulate(t, Options{Settings: map[string]string{"seq-space": "256", "window": "8", "data": "4,3", "loss": "3", "dup": "2", "reorder": "2"}}, SimOptions{})
+	// Retransmission never gives up: with more losses than retries a
+	// side may give up and leave its peer waiting for ever, a deadlock
+	// RFC 9293 allows (README, What tcpmc shows about RFC 9293).
+	Simulate(t, Options{Settings: map[string]string{"seq-space": "256", "window": "8", "data": "4,3", "loss": "3", "dup": "2", "reorder": "2", "retries": "unlimited"}}, SimOptions{})
 }
 
 func TestSimulateFailsShrunk(t *testing.T) {
-	// No fail file under testdata/rapid for a failure the test wants.
-	old := flag.Lookup("rapid.nofailfile").Value.String()
-	if err := flag.Set("rapid.nofailfile", "true"); err != nil {
-		t.Fatal(err)
+	// No fail file under testdata/rapid for a failure the test wants; a
+	// fixed seed and enough runs that the flaw is met whatever rapid's
+	// defaults (100 runs miss it now and then).
+	for name, value := range map[string]string{"rapid.nofailfile": "true", "rapid.seed": "1", "rapid.checks": "1000"} {
+		old := flag.Lookup(name).Value.String()
+		if err := flag.Set(name, value); err != nil {
+			t.Fatal(err)
+		}
+		defer flag.Set(name, old)
 	}
-	defer flag.Set("rapid.nofailfile", old)
 	dir := t.TempDir()
 	r := run("TestBroken", func(tb TB) {
 		Simulate(tb, Options{Variant: "../../testdata/variants/examples/deliver-out-of-order.yaml", Images: dir}, SimOptions{})
