@@ -13,14 +13,18 @@ import (
 	"github.com/tcpmc/tcpmc/properties/conform"
 )
 
-const conformSynopsis = `tcpmc conform [--variant NAME|FILE] [--at ADDR] [--brief] [--json] FILE...
+const conformSynopsis = `tcpmc conform [--variant NAME|FILE] [--at ADDR] [--loss N] [--dup N] [--reorder N] [--brief] [--json] FILE...
 
 Reads packet captures (pcap or pcapng), splits them into connections by
 address and port pair, and decides for each whether the model can put its
 segments on the wire in the order captured, allowing the faults the
 capture implies (a segment lost, copied or retransmitted) and pure ACKs a
-stack delays. Sequence numbers are relative to each side's ISN, each
-segment of data is one octet of the model, options are ignored. Prints,
+stack delays (by default at most one loss, one duplicate and one
+reordering per connection). Sequence numbers are relative to each side's
+ISN (x for the side that sent the first SYN, y for the other); each
+segment of data is one octet of the model, so the charts count one per
+segment, and a note under each chart maps them back; options are
+ignored. Prints,
 per connection, accepted with the sequence chart that explains it,
 rejected with the first packet the model cannot send and what it could
 send instead, or not applicable with the construct outside the model.
@@ -32,6 +36,10 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 	variant := fs.String("variant", "rfc9293", "the `variant` whose endpoints must explain the captures")
 	at := fs.String("at", "", "the `address` of the host the capture was taken on (default: anywhere between the ends)")
 	brief := fs.Bool("brief", false, "print one line per connection, without charts")
+	faults := conform.DefaultFaults
+	fs.IntVar(&faults.Loss, "loss", faults.Loss, "losses an explanation may assume, per connection")
+	fs.IntVar(&faults.Dup, "dup", faults.Dup, "duplicates an explanation may assume, per connection")
+	fs.IntVar(&faults.Reorder, "reorder", faults.Reorder, "reorderings an explanation may assume, per connection")
 	asJSON := fs.Bool("json", false, "print one JSON object per capture, in a list")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -47,7 +55,10 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 	if fs.NArg() == 0 {
 		return 0, usagef("conform: give one or more capture files")
 	}
-	var opts conform.WireOptions
+	opts := conform.WireOptions{Faults: faults}
+	if faults.Loss < 0 || faults.Dup < 0 || faults.Reorder < 0 || faults.Loss > 255 || faults.Dup > 255 || faults.Reorder > 255 {
+		return 0, usagef("conform: --loss, --dup and --reorder must be 0 to 255")
+	}
 	if *at != "" {
 		addr, err := netip.ParseAddr(*at)
 		if err != nil {
@@ -63,7 +74,11 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 	for _, name := range fs.Args() {
 		f, err := os.Open(name)
 		if err != nil {
-			return 0, usagef("conform: %v", unwrapPath(err))
+			return 0, usagef("conform: %s: %v", name, unwrapPath(err))
+		}
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			f.Close()
+			return 0, usagef("conform: %s is a directory", name)
 		}
 		c, err := conform.ReadCapture(name, f)
 		f.Close()
@@ -76,13 +91,14 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 		results = append(results, conform.CheckCapture(c, v, opts))
 	}
 	if *asJSON {
-		out, err := json.MarshalIndent(results, "", "  ")
-		if err != nil {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
 			return 0, err
 		}
-		fmt.Fprintln(stdout, string(out))
 	} else {
-		printCaptures(stdout, results, *brief)
+		printCaptures(stdout, results, *brief, opts.At)
 	}
 	for _, r := range results {
 		for _, c := range r.Connections {
@@ -94,7 +110,7 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 	return exitHolds, nil
 }
 
-func printCaptures(w io.Writer, results []conform.CaptureResult, brief bool) {
+func printCaptures(w io.Writer, results []conform.CaptureResult, brief bool, at netip.Addr) {
 	counts := map[conform.Verdict]int{}
 	total := 0
 	for _, r := range results {
@@ -105,9 +121,16 @@ func printCaptures(w io.Writer, results []conform.CaptureResult, brief bool) {
 			total++
 			counts[c.Verdict]++
 			fmt.Fprintf(w, "%s: %s: %s\n", r.File, c.Connection, connSummary(c))
+			if at.IsValid() && c.CapturedAt == "" && c.Verdict != conform.NotApplicable {
+				fmt.Fprintf(w, "  (--at %s is neither end, or both: the capture point is taken to be anywhere between them)\n", at)
+			}
 			switch {
 			case c.Verdict == conform.Rejected && len(c.Expected) > 0:
-				fmt.Fprintf(w, "  the model could send instead:\n")
+				if c.Packet == 0 {
+					fmt.Fprintf(w, "  segments the model sends that the capture does not show:\n")
+				} else {
+					fmt.Fprintf(w, "  the model could send instead:\n")
+				}
 				for _, e := range c.Expected {
 					fmt.Fprintf(w, "    %s\n", e)
 				}

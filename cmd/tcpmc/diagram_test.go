@@ -235,3 +235,25 @@ func TestConformCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestConformNamesBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"conform", filepath.Join(dir, "none.pcap")}, "none.pcap: no such file"},
+		{[]string{"conform", dir}, "is a directory"},
+		{[]string{"conform", "--loss", "-1", dir}, "--loss, --dup and --reorder must be 0 to 255"},
+	} {
+		code, out, errOut := runTool(c.args...)
+		if code != exitUsage || !strings.Contains(errOut, c.want) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", c.args, code, out, errOut)
+		}
+	}
+	// An --at that is neither end is said so.
+	code, out, _ := runTool("conform", "--at", "10.9.0.9", "--brief", "../../testdata/captures/open-close.pcap")
+	if code != exitHolds || !strings.Contains(out, "--at 10.9.0.9 is neither end") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}

@@ -29,6 +29,18 @@ type Connection struct {
 	Segments []WireSegment
 }
 
+// reopens reports whether a bare SYN from src with sequence number seq
+// opens a new connection on the same ports: src sent a bare SYN before,
+// with another ISN.
+func (c *Connection) reopens(src netip.AddrPort, seq uint32) bool {
+	for _, s := range c.Segments {
+		if s.SYN && !s.ACK && !s.RST && c.Ends[s.From] == src {
+			return s.Seq != seq
+		}
+	}
+	return false
+}
+
 // Name writes the connection as "10.9.0.1:6000 > 10.9.0.2:5000".
 func (c *Connection) Name() string { return c.Ends[0].String() + " > " + c.Ends[1].String() }
 
@@ -104,6 +116,9 @@ func ReadCapture(name string, r io.Reader) (*Capture, error) {
 			key = [2]netip.AddrPort{dst, src}
 		}
 		i, seen := index[key]
+		if seen && seg.SYN && !seg.ACK && !seg.RST && c.Connections[i].reopens(src, seg.Seq) {
+			seen = false // the same ports again: a new connection
+		}
 		if !seen {
 			i = len(c.Connections)
 			index[key] = i
@@ -127,6 +142,10 @@ func decodeTCP(data []byte, link layers.LinkType) (src, dst netip.AddrPort, seg 
 		first = layers.LayerTypeEthernet
 	case layers.LinkTypeLinuxSLL:
 		first = layers.LayerTypeLinuxSLL
+	case layers.LinkTypeLinuxSLL2:
+		first = layers.LayerTypeLinuxSLL2
+	case layers.LinkTypeIPv6:
+		first = layers.LayerTypeIPv6
 	case layers.LinkTypeRaw, layers.LinkTypeIPv4:
 		if len(data) > 0 && data[0]>>4 == 6 {
 			first = layers.LayerTypeIPv6
@@ -136,7 +155,7 @@ func decodeTCP(data []byte, link layers.LinkType) (src, dst netip.AddrPort, seg 
 	case layers.LinkTypeNull, layers.LinkTypeLoop:
 		first = layers.LayerTypeLoopback
 	default:
-		return src, dst, seg, false, fmt.Errorf("link type %v is not one tcpmc reads (Ethernet, Linux cooked, raw IP, loopback)", link)
+		return src, dst, seg, false, fmt.Errorf("link type %v is not one tcpmc reads (Ethernet, Linux cooked v1 and v2, raw IP, loopback)", link)
 	}
 	p := gopacket.NewPacket(data, first, gopacket.DecodeOptions{Lazy: false, NoCopy: true})
 	var ipLen, ipHeader int
@@ -160,6 +179,9 @@ func decodeTCP(data []byte, link layers.LinkType) (src, dst netip.AddrPort, seg 
 			return src, dst, seg, false, nil
 		}
 	default:
+		if e := p.ErrorLayer(); e != nil && p.LinkLayer() != nil && isIPType(p.LinkLayer()) {
+			return src, dst, seg, false, fmt.Errorf("a broken or truncated IP header: %v", e.Error())
+		}
 		return src, dst, seg, false, nil // not IP: ARP and the like
 	}
 	tl := p.Layer(layers.LayerTypeTCP)
@@ -170,6 +192,9 @@ func decodeTCP(data []byte, link layers.LinkType) (src, dst netip.AddrPort, seg 
 		return src, dst, seg, false, errors.New("an IP packet for TCP without a TCP header (truncated)")
 	}
 	tcp := tl.(*layers.TCP)
+	if len(tcp.Contents) < 20 {
+		return src, dst, seg, false, errors.New("a truncated TCP header")
+	}
 	payload := ipLen - ipHeader - int(tcp.DataOffset)*4
 	if payload < 0 || int(tcp.DataOffset) < 5 {
 		return src, dst, seg, false, fmt.Errorf("IP and TCP header lengths that do not add up (IP length %d, TCP data offset %d)", ipLen, tcp.DataOffset)
@@ -177,4 +202,20 @@ func decodeTCP(data []byte, link layers.LinkType) (src, dst netip.AddrPort, seg 
 	seg = WireSegment{SYN: tcp.SYN, ACK: tcp.ACK, FIN: tcp.FIN, RST: tcp.RST, URG: tcp.URG,
 		Seq: tcp.Seq, Ack: tcp.Ack, Len: uint32(payload)}
 	return netip.AddrPortFrom(sa, uint16(tcp.SrcPort)), netip.AddrPortFrom(da, uint16(tcp.DstPort)), seg, true, nil
+}
+
+// isIPType reports whether a link-layer header says an IP packet follows.
+func isIPType(l gopacket.LinkLayer) bool {
+	var t layers.EthernetType
+	switch h := l.(type) {
+	case *layers.Ethernet:
+		t = h.EthernetType
+	case *layers.LinuxSLL:
+		t = h.EthernetType
+	case *layers.LinuxSLL2:
+		t = h.ProtocolType
+	default:
+		return false
+	}
+	return t == layers.EthernetTypeIPv4 || t == layers.EthernetTypeIPv6
 }

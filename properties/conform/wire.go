@@ -56,18 +56,18 @@ type ConnResult struct {
 
 // WireConfig is the model configuration a capture is checked under: the
 // workload the capture shows, a large sequence space, Linux's patience
-// with retransmissions, and fault budgets for what the capture implies.
-func WireConfig(data [2]int, open model.OpenMode, abort [2]bool) model.Config {
+// with retransmissions, and the fault budgets.
+func WireConfig(data [2]int, open model.OpenMode, abort [2]bool, faults Faults) model.Config {
 	c := model.DefaultConfig()
 	c.SeqSpace, c.Window, c.RetryLimit, c.Capacity = 256, 100, 15, model.MaxInFlight
-	c.Loss, c.Dup, c.Reorder, c.Crash = 2, 2, 1, 0
+	c.Loss, c.Dup, c.Reorder, c.Crash = faults.Loss, faults.Dup, faults.Reorder, 0
 	c.Open, c.Close, c.Data, c.Abort, c.Incarnations = open, model.CloseEither, data, abort, 1
 	return c
 }
 
 // maxSearchStates bounds the search for one connection: far beyond what
 // a short connection needs, far below what exhausts memory.
-const maxSearchStates = 2_000_000
+const maxSearchStates = 1_000_000
 
 // wireView is a connection abstracted to the model's terms.
 type wireView struct {
@@ -126,12 +126,15 @@ func abstractConnection(c *Connection, at netip.Addr) (*wireView, error) {
 		}
 	}
 	for side, e := range c.Ends {
-		if at.IsValid() && e.Addr() == at {
+		if at.IsValid() && e.Addr() == at.Unmap() {
 			w.at = side
 			if flip {
 				w.at = 1 - side
 			}
 		}
+	}
+	if c.Ends[0].Addr() == c.Ends[1].Addr() {
+		w.at = -1 // both ends on the capture host (loopback): no end is nearer
 	}
 	w.open = model.Simultaneous // also when B never opens: a closed port
 	for _, s := range w.segs {
@@ -376,7 +379,7 @@ func CheckConnection(c *Connection, v *model.Variant, opts WireOptions) ConnResu
 	if w.at >= 0 {
 		res.CapturedAt = w.ends[w.at]
 	}
-	cfg := WireConfig([2]int{len(w.bounds[0]) - 1, len(w.bounds[1]) - 1}, w.open, w.abort)
+	cfg := WireConfig([2]int{len(w.bounds[0]) - 1, len(w.bounds[1]) - 1}, w.open, w.abort, opts.Faults)
 	sys, err := model.NewSystem(v, cfg)
 	if err != nil {
 		res.Verdict, res.Reason = NotApplicable, err.Error()
@@ -424,13 +427,13 @@ func CheckConnection(c *Connection, v *model.Variant, opts WireOptions) ConnResu
 			if visited[cur].entry != i {
 				continue // reached again at a lower cost
 			}
-			if int(cur.next) == len(w.obs) && cur.seen == [2]uint8{} {
+			if int(cur.next) == len(w.obs) && cur.s.InFlight() == 0 {
 				found = i
 				break
 			}
 			if len(entries) > maxSearchStates {
 				res.Verdict = NotApplicable
-				res.Reason = fmt.Sprintf("the search for an explanation passed %d states without an answer", maxSearchStates)
+				res.Reason = fmt.Sprintf("the search for an explanation passed %d states without an answer (a capture missing packets?)", maxSearchStates)
 				res.SearchStates = len(entries)
 				return res
 			}
@@ -440,14 +443,17 @@ func CheckConnection(c *Connection, v *model.Variant, opts WireOptions) ConnResu
 	res.SearchStates = len(entries)
 	if found < 0 {
 		res.Verdict = Rejected
+		budget := fmt.Sprintf("with at most %s, %s and %s", count(opts.Faults.Loss, "loss", "losses"),
+			count(opts.Faults.Dup, "duplicate", "duplicates"), count(opts.Faults.Reorder, "reordering", "reorderings"))
 		if best == len(w.obs) {
-			res.Reason = "the model can send every captured segment, but not deliver or lose them all afterwards"
+			res.Reason = "the model can send every captured segment, but then sends more that the capture does not show (" + budget + ")"
+			res.Expected = w.unseen(entries, bestAt)
 			return res
 		}
 		s := w.segs[best]
 		res.Packet = s.Packet
-		res.Reason = fmt.Sprintf("the model cannot send packet %d (%s) after the %d before it",
-			s.Packet, w.describe(w.obs[best], s.From), best)
+		res.Reason = fmt.Sprintf("the model cannot send packet %d (%s) after the %s of the connection before it (%s)",
+			s.Packet, w.describe(w.obs[best], s.From), count(best, "segment", "segments"), budget)
 		res.Expected = w.alternatives(entries, bestAt, s.From)
 		return res
 	}
@@ -456,8 +462,20 @@ func CheckConnection(c *Connection, v *model.Variant, opts WireOptions) ConnResu
 	return res
 }
 
-// WireOptions says how a capture was taken.
+// Faults are the fault budgets an explanation may use.
+type Faults struct{ Loss, Dup, Reorder int }
+
+// DefaultFaults allows one fault of each kind per connection: enough for
+// the captures of testdata/captures, few enough that a wrong variant is
+// not explained away by faults.
+var DefaultFaults = Faults{Loss: 1, Dup: 1, Reorder: 1}
+
+// WireOptions says how a capture was taken and what an explanation may
+// assume.
 type WireOptions struct {
+	// Faults are the budgets of losses, duplicates and reorderings per
+	// connection (the zero value: none).
+	Faults Faults
 	// At is the address of the host the capture was taken on, if known.
 	// Segments pass the capture point there as soon as that host sends
 	// them, and arrive there right after passing it, which rules out
@@ -522,11 +540,15 @@ func (w *wireView) expand(sys *model.System, cur wireNode, i int32, cost int, ad
 		case model.Duplicate:
 			stepCost += faultCost
 		}
-		// Each pure ACK sent may be left off the wire.
+		// The ACK of new data or a FIN may be left off the wire: the
+		// stack delayed it (RFC 9293 3.8.6.3). Other ACKs, answering a
+		// duplicate or an unacceptable segment, are sent at once.
 		var acks []int
-		for k, seg := range st.Sent() {
-			if seg.Ctl() == model.ACK && !seg.Data() {
-				acks = append(acks, k)
+		if st.Kind == model.Deliver && ns.Ends[st.Side].RcvNxt != cur.s.Ends[st.Side].RcvNxt {
+			for k, seg := range st.Sent() {
+				if seg.Ctl() == model.ACK && !seg.Data() {
+					acks = append(acks, k)
+				}
 			}
 		}
 		for mask := 0; mask < 1<<len(acks); mask++ {
@@ -579,6 +601,13 @@ func (w *wireView) atCapturePoint(cur wireNode, st model.Step) bool {
 	return true
 }
 
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 func removeSegment(s *model.State, side model.Side, pos int) {
 	ch := &s.Net[side]
 	n := int(s.Count[side])
@@ -610,6 +639,26 @@ func (w *wireView) alternatives(entries []searchEntry, at []int32, from model.Si
 	if len(out) > 8 {
 		out = append(out[:8], fmt.Sprintf("and %d more", len(out)-8))
 	}
+	return out
+}
+
+// unseen lists the segments the model sent and the capture does not show,
+// in the states where every captured segment is explained.
+func (w *wireView) unseen(entries []searchEntry, at []int32) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, i := range at {
+		n := entries[i].node
+		for side := model.A; side <= model.B; side++ {
+			for _, seg := range n.s.Channel(side)[n.seen[side]:] {
+				if d := w.describe(seg, side); !seen[d] {
+					seen[d] = true
+					out = append(out, d)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -703,7 +752,35 @@ func (w *wireView) explain(sys *model.System, entries []searchEntry, found int, 
 	}
 	tr.Notes = notes
 	res.Trace = tr
-	res.Chart = properties.Chart(sys, tr)
+	res.Chart = properties.Chart(sys, tr) + w.numberingNote()
+}
+
+// numberingNote says how the chart's sequence numbers, which count one
+// per segment of data, stand for the capture's.
+func (w *wireView) numberingNote() string {
+	var isns, moved []string
+	for side := model.A; side <= model.B; side++ {
+		if !w.hasISN[side] {
+			continue
+		}
+		name := [2]string{"x", "y"}[side]
+		isns = append(isns, fmt.Sprintf("%s=%d", name, w.isn[side]))
+		b := w.bounds[side]
+		for k := 2; k <= len(b)+1; k++ {
+			rel := b[len(b)-1] + 1
+			if k <= len(b) {
+				rel = b[k-1]
+			}
+			if rel != uint32(k) {
+				moved = append(moved, fmt.Sprintf("%s+%d is %s+%d", name, k, name, rel))
+			}
+		}
+	}
+	note := "in the capture: " + strings.Join(isns, ", ")
+	if len(moved) > 0 {
+		note += "; each segment of data counts 1 here, so " + strings.Join(moved, ", ")
+	}
+	return note + "\n"
 }
 
 func joinNotes(a, b string) string {

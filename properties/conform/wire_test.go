@@ -47,7 +47,7 @@ var acceptedCaptures = map[string]struct {
 	"abortive-close.pcap":      {"CLOSED SYN-SENT ESTABLISHED CLOSED", "LISTEN SYN-RECEIVED ESTABLISHED CLOSED", 0},
 	"lost-final-ack.pcap":      {"CLOSED SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT", "LISTEN SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED", 1},
 	"lost-syn.pcap":            {"CLOSED SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT", "LISTEN SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED", 1},
-	"lost-syn-ack.pcap":        {"CLOSED SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT", "LISTEN SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED", 0},
+	"lost-syn-ack.pcap":        {"CLOSED SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT", "LISTEN SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED", 1},
 	"lost-data.pcap":           {"CLOSED SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT", "LISTEN SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED", 0},
 	"duplicated-data.pcap":     {"CLOSED SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT", "LISTEN SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED", 0},
 }
@@ -64,7 +64,7 @@ func TestLinuxCapturesAccepted(t *testing.T) {
 				t.Fatalf("%d connections, want 1", len(c.Connections))
 			}
 			for _, at := range []netip.Addr{server, {}} {
-				res := CheckConnection(c.Connections[0], model.RFC9293(), WireOptions{At: at})
+				res := CheckConnection(c.Connections[0], model.RFC9293(), WireOptions{At: at, Faults: DefaultFaults})
 				if res.Verdict != Accepted {
 					t.Fatalf("at %v: %s: %s (packet %d); could send %v", at, res.Verdict, res.Reason, res.Packet, res.Expected)
 				}
@@ -159,13 +159,25 @@ func replayExplanation(t *testing.T, conn *Connection, res ConnResult) {
 func TestFINQueuedBehindLostDataRejected(t *testing.T) {
 	c := readTestCapture(t, "lost-data-fin-queued.pcap")
 	for _, at := range []netip.Addr{server, {}} {
-		res := CheckConnection(c.Connections[0], model.RFC9293(), WireOptions{At: at})
+		res := CheckConnection(c.Connections[0], model.RFC9293(), WireOptions{At: at, Faults: DefaultFaults})
 		if res.Verdict != Rejected || res.Packet != 8 {
 			t.Fatalf("at %v: %s at packet %d (%s), want rejected at packet 8", at, res.Verdict, res.Packet, res.Reason)
 		}
 		if !strings.Contains(res.Reason, "ACK seq=y+1 ack=x+102") || !slices.Contains(res.Expected, "10.9.0.2:5000 ACK seq=y+1 ack=x+101") {
 			t.Errorf("reason %q, expected %q", res.Reason, res.Expected)
 		}
+	}
+}
+
+// The captures tell variants apart: without TIME-WAIT the client has no
+// connection when the server's FIN comes again, and answers it with a
+// RST the capture does not show, instead of the ACK it does.
+func TestLostFinalACKRejectsNoTimeWait(t *testing.T) {
+	v, _ := model.Builtin("no-time-wait")
+	c := readTestCapture(t, "lost-final-ack.pcap")
+	res := CheckConnection(c.Connections[0], v, WireOptions{At: server, Faults: DefaultFaults})
+	if res.Verdict != Rejected || !slices.ContainsFunc(res.Expected, func(s string) bool { return strings.Contains(s, "10.9.0.1:54382 RST") }) {
+		t.Errorf("%s: %s; unseen %v", res.Verdict, res.Reason, res.Expected)
 	}
 }
 
@@ -193,7 +205,7 @@ func TestMutatedCapturesRejected(t *testing.T) {
 		// then answers nothing.
 		{"RST for FIN", mutate(func(s []WireSegment) []WireSegment { s[7].FIN, s[7].RST = false, true; return s }), 9},
 	} {
-		res := CheckConnection(tc.conn, model.RFC9293(), WireOptions{At: server})
+		res := CheckConnection(tc.conn, model.RFC9293(), WireOptions{At: server, Faults: DefaultFaults})
 		if res.Verdict != Rejected || res.Packet != tc.packet {
 			t.Errorf("%s: %s at packet %d (%s), want rejected at packet %d", tc.name, res.Verdict, res.Packet, res.Reason, tc.packet)
 		}
@@ -230,7 +242,7 @@ func TestCapturesOutsideTheModel(t *testing.T) {
 			return append(s, syn)
 		})},
 	} {
-		res := CheckConnection(tc.conn, model.RFC9293(), WireOptions{})
+		res := CheckConnection(tc.conn, model.RFC9293(), WireOptions{Faults: DefaultFaults})
 		if res.Verdict != NotApplicable || !strings.Contains(res.Reason, tc.reason) {
 			t.Errorf("%s: %s: %s, want not applicable: ...%s...", tc.name, res.Verdict, res.Reason, tc.reason)
 		}
@@ -294,7 +306,7 @@ func FuzzReadCapture(f *testing.F) {
 		}
 		for _, conn := range c.Connections {
 			if w, err := abstractConnection(conn, netip.Addr{}); err == nil {
-				sys, err := model.NewSystem(model.RFC9293(), WireConfig([2]int{len(w.bounds[0]) - 1, len(w.bounds[1]) - 1}, w.open, w.abort))
+				sys, err := model.NewSystem(model.RFC9293(), WireConfig([2]int{len(w.bounds[0]) - 1, len(w.bounds[1]) - 1}, w.open, w.abort, DefaultFaults))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -302,4 +314,42 @@ func FuzzReadCapture(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A second connection on the same ports (a new ISN) is checked on its own.
+func TestPortReuseSplitsConnections(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/captures/open-close.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same packets twice, the second time with other ISNs.
+	records := data[24:]
+	second := slices.Clone(records)
+	for off := 0; off < len(second); {
+		incl := int(second[off+8]) | int(second[off+9])<<8
+		tcp := second[off+16+14+20:]
+		for _, field := range []int{4, 8} { // seq, ack: shift both sides' numbers
+			v := uint32(tcp[field])<<24 | uint32(tcp[field+1])<<16 | uint32(tcp[field+2])<<8 | uint32(tcp[field+3])
+			if field == 8 && tcp[13]&0x10 == 0 {
+				continue
+			}
+			v += 1000
+			tcp[field], tcp[field+1], tcp[field+2], tcp[field+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+		}
+		tcp[16], tcp[17] = 0, 0 // checksums are not checked
+		off += 16 + incl
+	}
+	both := append(slices.Clone(data), second...)
+	c, err := ReadCapture("twice.pcap", bytes.NewReader(both))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Connections) != 2 {
+		t.Fatalf("%d connections, want 2", len(c.Connections))
+	}
+	for _, r := range CheckCapture(c, model.RFC9293(), WireOptions{At: server, Faults: DefaultFaults}).Connections {
+		if r.Verdict != Accepted {
+			t.Errorf("%s: %s: %s", r.Connection, r.Verdict, r.Reason)
+		}
+	}
 }
