@@ -181,13 +181,18 @@ func TestLostFinalACKRejectsNoTimeWait(t *testing.T) {
 	}
 }
 
-func TestMutatedCapturesRejected(t *testing.T) {
-	base := readTestCapture(t, "open-close.pcap").Connections[0]
-	mutate := func(f func(segs []WireSegment) []WireSegment) *Connection {
+// mutator returns a function that changes a copy of a connection's
+// segments.
+func mutator(base *Connection) func(func([]WireSegment) []WireSegment) *Connection {
+	return func(f func(segs []WireSegment) []WireSegment) *Connection {
 		c := *base
 		c.Segments = f(slices.Clone(base.Segments))
 		return &c
 	}
+}
+
+func TestMutatedCapturesRejected(t *testing.T) {
+	mutate := mutator(readTestCapture(t, "open-close.pcap").Connections[0])
 	for _, tc := range []struct {
 		name   string
 		conn   *Connection
@@ -213,12 +218,7 @@ func TestMutatedCapturesRejected(t *testing.T) {
 }
 
 func TestCapturesOutsideTheModel(t *testing.T) {
-	base := readTestCapture(t, "open-close.pcap").Connections[0]
-	mutate := func(f func(segs []WireSegment) []WireSegment) *Connection {
-		c := *base
-		c.Segments = f(slices.Clone(base.Segments))
-		return &c
-	}
+	mutate := mutator(readTestCapture(t, "open-close.pcap").Connections[0])
 	for _, tc := range []struct {
 		name, reason string
 		conn         *Connection
