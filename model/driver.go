@@ -103,7 +103,7 @@ func (d *Driver) settle(s *State, ev Event, seg Segment, o *outcome, st *Step) {
 	s.Ends[d.side] = ep
 	for i := uint8(0); i < o.nOut; i++ {
 		if int(s.Count[d.side]) == MaxInFlight {
-			removeAt(s, d.side, 0) // the oldest is dropped: the test did not want it
+			s.Remove(d.side, 0) // the oldest is dropped: the test did not want it
 		}
 		d.m.push(s, d.side, o.out[i])
 	}
@@ -119,6 +119,6 @@ func (d *Driver) Take() (Segment, bool) {
 		return 0, false
 	}
 	seg := d.State.Net[d.side][0]
-	removeAt(&d.State, d.side, 0)
+	d.State.Remove(d.side, 0)
 	return seg, true
 }

@@ -269,6 +269,16 @@ const stateSize = 2*MaxInFlight*4 + 2*13 + 2 + 4
 // Channel returns the segments in flight from side, oldest first.
 func (s *State) Channel(side Side) []Segment { return s.Net[side][:s.Count[side]] }
 
+// Remove takes the segment at a position of the channel from side out of
+// the network.
+func (s *State) Remove(side Side, pos int) {
+	ch := &s.Net[side]
+	n := int(s.Count[side])
+	copy(ch[pos:n-1], ch[pos+1:n])
+	ch[n-1] = 0
+	s.Count[side]--
+}
+
 // InFlight is the number of segments in the network.
 func (s *State) InFlight() int { return int(s.Count[0]) + int(s.Count[1]) }
 

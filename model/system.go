@@ -419,14 +419,6 @@ func nextTag(t uint8) uint8 {
 	return t
 }
 
-func removeAt(ns *State, side Side, pos int) {
-	ch := &ns.Net[side]
-	n := int(ns.Count[side])
-	copy(ch[pos:n-1], ch[pos+1:n])
-	ch[n-1] = 0
-	ns.Count[side]--
-}
-
 // Successors lists what can happen next, benign events first (deliveries,
 // then application calls, then timers) and faults last, so that a shrinking
 // random search keeps only the faults that matter.
@@ -472,7 +464,7 @@ func (x *expander) deliver(s *State, from Side, pos int, reordered bool, yield f
 	seg := s.Net[from][pos]
 	to := from.Other()
 	x.base = *s
-	removeAt(&x.base, from, pos)
+	x.base.Remove(from, pos)
 	if reordered {
 		x.base.Budget.Reorder--
 	}
@@ -561,7 +553,7 @@ func (m *System) faults(s State, yield func(Step, State)) {
 					continue
 				}
 				ns := s
-				removeAt(&ns, from, pos)
+				ns.Remove(from, pos)
 				ns.Budget.Loss--
 				yield(Step{Kind: Lose, Side: from, Pos: uint8(pos), Seg: ch[pos]}, ns)
 			}

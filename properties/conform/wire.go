@@ -560,7 +560,7 @@ func (w *wireView) expand(sys *model.System, cur wireNode, i int32, cost int, ad
 				}
 				k := acks[j]
 				pos := int(m.s.Count[st.Side]) - int(st.NOut) + k
-				removeSegment(&m.s, st.Side, pos)
+				m.s.Remove(st.Side, pos)
 				copy(est.Out[k:], est.Out[k+1:est.NOut])
 				est.NOut--
 				omitted++
@@ -606,14 +606,6 @@ func count(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-func removeSegment(s *model.State, side model.Side, pos int) {
-	ch := &s.Net[side]
-	n := int(s.Count[side])
-	copy(ch[pos:n-1], ch[pos+1:n])
-	ch[n-1] = 0
-	s.Count[side]--
 }
 
 // alternatives lists what the model could have put on the wire instead of

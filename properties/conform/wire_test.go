@@ -114,7 +114,7 @@ func replayExplanation(t *testing.T, conn *Connection, res ConnResult) {
 				if sent[k].Ctl() != model.ACK || sent[k].Data() {
 					return
 				}
-				removeSegment(&ns, st.Side, int(ns.Count[st.Side])-len(sent)+k)
+				ns.Remove(st.Side, int(ns.Count[st.Side])-len(sent)+k)
 			}
 			ok = j == len(kept) && ns == ps.State
 		})
