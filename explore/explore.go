@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/zeebo/xxh3"
 )
@@ -184,52 +183,67 @@ func Run[S, T any](ctx context.Context, sys System[S, T], opts Options[S, T]) *R
 // at once, and lookups may run at once while nobody inserts.
 type visited interface {
 	contains(h uint64, key []byte) bool
-	insert(h uint64, key string) bool
+	// insert adds a state and reports whether it was new; ok is false
+	// when the memory budget refused the room for it.
+	insert(h uint64, key string) (added, ok bool)
 	bytes() uint64
 	release() // frees the memory; the set is unusable afterwards
 }
 
-type exactSet [partitions]struct {
+type exactSet struct {
+	parts  [partitions]exactPart
+	budget *budget
+}
+
+type exactPart struct {
 	m    map[string]struct{}
 	size uint64
 }
 
-func newExactSet() *exactSet {
-	var x exactSet
-	for i := range x {
-		x[i].m = map[string]struct{}{}
+// exactEntryBytes is roughly what a Go map spends per string entry beyond
+// the key's own bytes; an estimate, and reported as one.
+const exactEntryBytes = 48
+
+func newExactSet(b *budget) *exactSet {
+	x := exactSet{budget: b}
+	for i := range x.parts {
+		x.parts[i].m = map[string]struct{}{}
 	}
 	return &x
 }
 
 func (x *exactSet) contains(h uint64, key []byte) bool {
-	_, ok := x[partitionOf(h)].m[string(key)]
+	_, ok := x.parts[partitionOf(h)].m[string(key)]
 	return ok
 }
 
-func (x *exactSet) insert(h uint64, key string) bool {
-	p := &x[partitionOf(h)]
+func (x *exactSet) insert(h uint64, key string) (added, ok bool) {
+	p := &x.parts[partitionOf(h)]
 	if _, ok := p.m[key]; ok {
-		return false
+		return false, true
+	}
+	// Go's maps grow a bounded group of slots at a time, so accounting
+	// each entry before it is added keeps the map within the budget.
+	n := uint64(len(key)) + exactEntryBytes
+	if !x.budget.reserve(n) {
+		return false, false
 	}
 	p.m[key] = struct{}{}
-	// A Go map spends roughly 48 bytes per string entry beyond the key's
-	// own bytes; this is an estimate and reported as one.
-	p.size += uint64(len(key)) + 48
-	return true
+	p.size += n
+	return true, true
 }
 
 func (x *exactSet) bytes() uint64 {
 	var n uint64
-	for i := range x {
-		n += x[i].size
+	for i := range x.parts {
+		n += x.parts[i].size
 	}
 	return n
 }
 
 func (x *exactSet) release() {
-	for i := range x {
-		x[i].m = nil
+	for i := range x.parts {
+		x.parts[i].m = nil
 	}
 }
 
@@ -289,7 +303,8 @@ type engine[S, T any] struct {
 	queue       int
 	beyondDepth bool
 
-	probe *memoryProbe
+	probe  *memoryProbe
+	budget *budget
 }
 
 func newEngine[S, T any](sys System[S, T], opts Options[S, T]) *engine[S, T] {
@@ -299,11 +314,11 @@ func newEngine[S, T any](sys System[S, T], opts Options[S, T]) *engine[S, T] {
 	if opts.ProgressInterval <= 0 {
 		opts.ProgressInterval = 500 * time.Millisecond
 	}
-	e := &engine[S, T]{sys: sys, opts: opts}
+	e := &engine[S, T]{sys: sys, opts: opts, budget: newBudget(opts.MaxMemory)}
 	if opts.Exact {
-		e.set = newExactSet()
+		e.set = newExactSet(e.budget)
 	} else {
-		e.set = newPartitionedFPs()
+		e.set = newPartitionedFPs(e.budget)
 	}
 	for _, p := range opts.Invariants {
 		e.props = append(e.props, p.Name)
@@ -330,14 +345,12 @@ func (e *engine[S, T]) run(ctx context.Context) {
 
 	// Level 0: the distinct initial states, in order.
 	e.initials = e.sys.Initial()
-	cur := &frontier[S]{}
+	cur := &frontier[S]{budget: e.budget}
 	var log0 levelLog
 	var buf []byte
 	for i, s := range e.initials {
 		buf = e.sys.Key(buf[:0], s)
-		if e.set.insert(xxh3.Hash(buf), string(buf)) {
-			cur.push(s)
-			log0.add(uint32(i), 0)
+		if added, _ := e.set.insert(xxh3.Hash(buf), string(buf)); added && cur.push(s) && log0.add(uint32(i), 0, e.budget) {
 			e.states++
 		}
 	}
@@ -347,15 +360,19 @@ func (e *engine[S, T]) run(ctx context.Context) {
 
 	for depth := 0; cur.len() > 0; depth++ {
 		e.depth = depth
-		next := &frontier[S]{}
+		next := &frontier[S]{budget: e.budget}
 		var log levelLog
 		for b := 0; b < cur.len(); b += depthBatch {
 			end := min(b+depthBatch, cur.len())
 			e.queue = cur.len() - end + next.len()
 			results := workers.expand(cur, b, end, depth)
 			e.mergeViolations(results)
-			workers.insert(results)
-			if stop := e.merge(results, next, &log); stop != Finished {
+			full := !workers.insert(results)
+			stop := e.merge(results, next, &log)
+			if full {
+				stop = MemoryLimit
+			}
+			if stop != Finished {
 				e.stopped = stop
 				e.logs = append(e.logs, log)
 				return
@@ -382,6 +399,7 @@ func (e *engine[S, T]) run(ctx context.Context) {
 			e.stopped = DepthLimit
 			return
 		}
+		cur.release()
 		cur = next
 	}
 	e.complete = e.stopped == Finished
@@ -424,8 +442,9 @@ func (e *engine[S, T]) merge(results []*chunkResult[S], next *frontier[S], log *
 			if !c.fresh {
 				continue
 			}
-			next.push(c.state)
-			log.add(c.parent, c.action)
+			if !next.push(c.state) || !log.add(c.parent, c.action, e.budget) {
+				return MemoryLimit
+			}
 			e.states++
 			if e.opts.MaxStates > 0 && e.states >= e.opts.MaxStates {
 				return StateLimit
@@ -443,12 +462,9 @@ func (e *engine[S, T]) checkLimits(ctx context.Context, queued int) StopReason {
 		return TimeLimit
 	}
 	heap := e.probe.read(false)
-	if e.opts.MaxMemory > 0 {
-		var zero S
-		estimate := e.set.bytes() + e.traceBytes() + uint64(queued)*uint64(unsafe.Sizeof(zero))
-		if max(estimate, heap) >= e.opts.MaxMemory {
-			return MemoryLimit
-		}
+	e.budget.sample(heap)
+	if e.opts.MaxMemory > 0 && (e.budget.refused.Load() || e.budget.overMapLimit(0) || max(e.budget.used.Load(), heap) >= e.opts.MaxMemory) {
+		return MemoryLimit
 	}
 	return Finished
 }
@@ -638,8 +654,11 @@ func (x *expansion[S, T]) emit(label T, t S) {
 // insert adds a batch's candidates to the visited set and marks the ones
 // seen for the first time. Each worker owns a fixed set of partitions and
 // inserts its candidates in generation order, so which candidate of a state
-// counts as its first does not depend on the number of workers.
-func (w *workerPool[S, T]) insert(results []*chunkResult[S]) {
+// counts as its first does not depend on the number of workers. It
+// reports false when the memory budget refused room for a candidate
+// (which is then not marked fresh).
+func (w *workerPool[S, T]) insert(results []*chunkResult[S]) bool {
+	var full atomic.Bool
 	n := 0
 	for _, r := range results {
 		n += len(r.cands)
@@ -650,14 +669,17 @@ func (w *workerPool[S, T]) insert(results []*chunkResult[S]) {
 			for i := range r.cands {
 				c := &r.cands[i]
 				if partitionOf(c.hash)%workers == k {
-					c.fresh = w.e.set.insert(c.hash, c.key)
+					var ok bool
+					if c.fresh, ok = w.e.set.insert(c.hash, c.key); !ok {
+						full.Store(true)
+					}
 				}
 			}
 		}
 	}
 	if workers == 1 {
 		own(0)
-		return
+		return !full.Load()
 	}
 	var wg sync.WaitGroup
 	for k := 0; k < workers; k++ {
@@ -668,6 +690,7 @@ func (w *workerPool[S, T]) insert(results []*chunkResult[S]) {
 		}()
 	}
 	wg.Wait()
+	return !full.Load()
 }
 
 // expandChunk checks and expands states cur[begin:end] of the given level.

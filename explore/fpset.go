@@ -29,6 +29,7 @@ type fpSet struct {
 	// although the table was lightly loaded: only badly clustered input
 	// (not hash output) gets there, and growing would not help it.
 	overflow map[uint64]struct{}
+	budget   *budget // accounts the table before it doubles
 }
 
 const (
@@ -45,15 +46,20 @@ const (
 // newFPSet makes a set of 2^q0 slots. q0 fixes how many fingerprint bits
 // are kept: the home index grows with the table but the stored remainder
 // shrinks by the same bit, so fingerprints are always q0+remBits long.
-func newFPSet(q0 uint) *fpSet {
-	t := &fpSet{fpBits: q0 + remBits}
+func newFPSet(q0 uint, b *budget) *fpSet {
+	t := &fpSet{fpBits: q0 + remBits, budget: b}
+	if b != nil {
+		b.used.Add(tableBytes(q0)) // the first table is allocated whatever the limit
+	}
 	t.alloc(q0)
 	return t
 }
 
+func tableBytes(q uint) uint64 { return (1<<q)*slotBytes + 2 }
+
 func (t *fpSet) alloc(q uint) {
 	t.q = q
-	t.slots = make([]byte, (1<<q)*slotBytes+2)
+	t.slots = make([]byte, tableBytes(q))
 	t.limit = int(maxLoad * float64(uint64(1)<<q))
 }
 
@@ -97,17 +103,19 @@ func (t *fpSet) contains(h uint64) bool {
 	return ok
 }
 
-// insert adds the fingerprint of hash h and reports whether it was new.
-func (t *fpSet) insert(h uint64) bool {
+// insert adds the fingerprint of hash h and reports whether it was new;
+// ok is false when it was not added because the table is full and its
+// budget refuses the doubled table.
+func (t *fpSet) insert(h uint64) (added, ok bool) {
 	if t.contains(h) {
-		return false
+		return false, true
 	}
-	if t.n >= t.limit {
-		t.grow()
+	if t.n >= t.limit && !t.grow() {
+		return false, false
 	}
 	t.placeGrowing(t.reduce(h))
 	t.n++
-	return true
+	return true, true
 }
 
 // placeGrowing places f, growing the table as long as some entry cannot be
@@ -118,14 +126,16 @@ func (t *fpSet) placeGrowing(f uint64) {
 		if ok {
 			return
 		}
-		if t.n < t.limit/2 {
+		if t.n < t.limit/2 || !t.grow() {
+			if t.budget != nil {
+				t.budget.used.Add(overflowEntryBytes)
+			}
 			if t.overflow == nil {
 				t.overflow = map[uint64]struct{}{}
 			}
 			t.overflow[left] = struct{}{}
 			return
 		}
-		t.grow()
 		f = left
 	}
 }
@@ -159,8 +169,13 @@ func (t *fpSet) place(f uint64) (left uint64, ok bool) {
 	}
 }
 
-func (t *fpSet) grow() {
+// grow doubles the table, or reports false when the budget refuses the
+// new table (the old one is still allocated while the entries move).
+func (t *fpSet) grow() bool {
 	old, oldQ := t.slots, t.q // old becomes garbage once rehashed
+	if !t.budget.reserve(tableBytes(oldQ + 1)) {
+		return false
+	}
 	oldMask := uint64(1)<<oldQ - 1
 	t.alloc(oldQ + 1)
 	n := t.n
@@ -179,15 +194,22 @@ func (t *fpSet) grow() {
 		t.placeGrowing(f)
 	}
 	t.n = n
+	t.budget.free(uint64(len(old)))
+	return true
 }
 
 func (t *fpSet) len() int { return t.n }
 
 func (t *fpSet) release() { t.slots, t.overflow = nil, nil }
 
+// overflowEntryBytes estimates what an entry of the overflow map costs.
+const overflowEntryBytes = 40
+
 // bytes is the memory the table holds (the overflow map, normally empty,
-// at an estimated 40 bytes an entry).
-func (t *fpSet) bytes() uint64 { return uint64(len(t.slots)) + 40*uint64(len(t.overflow)) }
+// at an estimated overflowEntryBytes an entry).
+func (t *fpSet) bytes() uint64 {
+	return uint64(len(t.slots)) + overflowEntryBytes*uint64(len(t.overflow))
+}
 
 // partitions splits the visited set by the top bits of the hash, so that
 // new states can be inserted by several workers at once, each owning some
@@ -206,10 +228,10 @@ func partitionOf(h uint64) int { return int(h >> (64 - partitionBits)) }
 // partitionedFPs is the default visited set.
 type partitionedFPs [partitions]*fpSet
 
-func newPartitionedFPs() *partitionedFPs {
+func newPartitionedFPs(b *budget) *partitionedFPs {
 	var p partitionedFPs
 	for i := range p {
-		p[i] = newFPSet(partitionSlotsLog2)
+		p[i] = newFPSet(partitionSlotsLog2, b)
 	}
 	return &p
 }
@@ -218,7 +240,7 @@ func (p *partitionedFPs) contains(h uint64, _ []byte) bool {
 	return p[partitionOf(h)].contains(h << partitionBits)
 }
 
-func (p *partitionedFPs) insert(h uint64, _ string) bool {
+func (p *partitionedFPs) insert(h uint64, _ string) (added, ok bool) {
 	return p[partitionOf(h)].insert(h << partitionBits)
 }
 

@@ -14,11 +14,23 @@ type levelLog struct {
 	lastParent uint32
 }
 
-func (l *levelLog) add(parent, action uint32) {
+// add appends a state's link, or reports false when the budget refuses
+// room for it: the log grows by doubling, accounted before it copies.
+func (l *levelLog) add(parent, action uint32, b *budget) bool {
+	if cap(l.data)-len(l.data) < 2*binary.MaxVarintLen32 {
+		grown := 2*uint64(cap(l.data)) + 64
+		if !b.reserve(grown) {
+			return false
+		}
+		old := uint64(cap(l.data))
+		l.data = append(make([]byte, 0, grown), l.data...)
+		b.free(old)
+	}
 	l.data = binary.AppendUvarint(l.data, uint64(parent-l.lastParent))
 	l.data = binary.AppendUvarint(l.data, uint64(action))
 	l.lastParent = parent
 	l.n++
+	return true
 }
 
 // entry returns the parent and action of the i-th state of the level.

@@ -29,7 +29,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		maxStates = fs.Uint64("max-states", 0, "stop after this many states (0: no limit)")
 		maxDepth  = fs.Int("max-depth", 0, "do not explore beyond this depth (0: no limit)")
 		timeout   = fs.Duration("timeout", 0, "stop after this long, e.g. 30s or 5m (0: no limit)")
-		maxMem    = fs.String("max-memory", "", "stop before the Go heap grows past this, e.g. 4GiB; 0: no limit (default: half the machine's memory)")
+		maxMem    = fs.String("max-memory", "", "stop before the Go heap grows past this, e.g. 4GiB; 0: no limit (default: a share of what the process may use: cgroup limit, ulimit -v and -d, physical memory)")
 		workers   = fs.Int("workers", 0, "parallel workers (0: one per CPU)")
 		exact     = fs.Bool("exact", false, "store whole states instead of 62-bit fingerprints (no collision risk, more memory)")
 		asJSON    = fs.Bool("json", false, "print one JSON object instead of the table")
@@ -67,15 +67,8 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if _, err := properties.Select(opts.Properties); err != nil {
 		return 0, usageError{err.Error()}
 	}
-	switch strings.TrimSpace(*maxMem) {
-	case "":
-		opts.MaxMemory = defaultMemoryLimit()
-	case "0":
-		// no limit
-	default:
-		if opts.MaxMemory, err = parseSize(*maxMem); err != nil {
-			return 0, usagef("-max-memory: %v", err)
-		}
+	if opts.MaxMemory, err = memoryLimitFlag(*maxMem); err != nil {
+		return 0, err
 	}
 	if opts.MaxMemory > 0 {
 		// Let the garbage collector work harder before the limit rather
@@ -293,19 +286,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// defaultMemoryLimit is half the machine's memory, or 4 GiB when it cannot
-// be read.
-func defaultMemoryLimit() uint64 {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			var kb uint64
-			if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil && kb > 0 {
-				return kb * 1024 / 2
-			}
-		}
-	}
-	return 4 << 30
 }

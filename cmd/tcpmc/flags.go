@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tcpmc/tcpmc/explore"
 	"github.com/tcpmc/tcpmc/model"
 	"github.com/tcpmc/tcpmc/properties"
 )
@@ -139,8 +140,39 @@ func (l *listFlag) Set(s string) error {
 
 func (l listFlag) list() []string { return []string(l) }
 
+// memoryLimitFlag reads --max-memory: empty for the default the process
+// can really use, 0 (or 0B, 0GiB) for no limit, else a size.
+func memoryLimitFlag(s string) (uint64, error) {
+	if strings.TrimSpace(s) == "" {
+		return explore.DefaultMaxMemory(), nil
+	}
+	n, err := parseSizeOrZero(s)
+	if err != nil {
+		return 0, usagef("-max-memory: %v", err)
+	}
+	return n, nil
+}
+
+// parseSizeOrZero is parseSize that also accepts a size of zero, with
+// or without a unit (0, 0B, 0GiB).
+func parseSizeOrZero(s string) (uint64, error) {
+	if bytes, err := sizeBytes(s); err == nil && bytes == 0 {
+		return 0, nil
+	}
+	return parseSize(s)
+}
+
 // parseSize reads a byte count such as 512MiB, 4GiB, 2G or 1000000.
 func parseSize(s string) (uint64, error) {
+	bytes, err := sizeBytes(s)
+	if err != nil || !(bytes >= 1 && bytes < 1<<62) {
+		return 0, fmt.Errorf("%q is not a size (try 512MiB or 4GiB)", s)
+	}
+	return uint64(bytes), nil
+}
+
+// sizeBytes reads a number with an optional unit, as bytes.
+func sizeBytes(s string) (float64, error) {
 	t := strings.TrimSpace(s)
 	mult := uint64(1)
 	for _, u := range []struct {
@@ -153,9 +185,5 @@ func parseSize(s string) (uint64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-	bytes := v * float64(mult)
-	if err != nil || !(bytes >= 1 && bytes < 1<<62) {
-		return 0, fmt.Errorf("%q is not a size (try 512MiB or 4GiB)", s)
-	}
-	return uint64(bytes), nil
+	return v * float64(mult), err
 }

@@ -218,6 +218,25 @@ func TestParseSize(t *testing.T) {
 
 // With --expected the exit status says whether every verdict is the one
 // the variant states, for CI of a variant that is weak on purpose.
+// 0B means what 0 means: no limit; a search given it is not stopped by
+// memory.
+func TestMaxMemoryZeroWithAUnit(t *testing.T) {
+	for _, s := range []string{"0", "0B", "0GiB"} {
+		if n, err := memoryLimitFlag(s); err != nil || n != 0 {
+			t.Errorf("--max-memory %s: got %d, %v; want 0 (no limit)", s, n, err)
+		}
+	}
+	if n, err := memoryLimitFlag(""); err != nil || n == 0 {
+		t.Errorf("default --max-memory: got %d, %v; want a limit", n, err)
+	}
+	if _, err := memoryLimitFlag("-0.5B"); err == nil {
+		t.Error("--max-memory -0.5B accepted")
+	}
+	if code, _, errOut := runTool("check", "--max-memory", "0B"); code != exitHolds {
+		t.Errorf("check --max-memory 0B: exit %d, %s", code, errOut)
+	}
+}
+
 func TestCheckExpected(t *testing.T) {
 	if code, _, errOut := runTool("check", "--variant", "no-time-wait", "--expected"); code != exitHolds {
 		t.Errorf("no-time-wait is as expected: exit %d, %q", code, errOut)
