@@ -307,8 +307,73 @@ func CompileTable(rules []Rule, macros []Macro) (*Table, error) {
 		rs := t.index[SegmentArrives][s]
 		sort.SliceStable(rs, func(i, j int) bool { return rs[i].step < rs[j].step })
 	}
+	if err := t.checkSends(); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
+
+// checkSends refuses a table in which one arriving segment can make an
+// endpoint send more segments than an outcome holds: a chain of rules
+// that continue, each sending. Guards are not evaluated, so any rule of a
+// later step may follow.
+func (t *Table) checkSends() error {
+	type at struct {
+		state TCPState
+		step  uint8
+	}
+	memo := map[at][]*compiledRule{}
+	// longest is the longest run of sending rules that can fire in state
+	// s after step last.
+	var longest func(s TCPState, last uint8) []*compiledRule
+	longest = func(s TCPState, last uint8) []*compiledRule {
+		if c, ok := memo[at{s, last}]; ok {
+			return c
+		}
+		var best []*compiledRule
+		for _, r := range t.index[SegmentArrives][s] {
+			if r.step <= last {
+				continue
+			}
+			var chain []*compiledRule
+			if r.cont {
+				next := s
+				if r.changes {
+					next = r.next
+				}
+				chain = longest(next, r.step)
+			}
+			if r.send != nil && !isBareACKTemplate(r.send) {
+				chain = append([]*compiledRule{r}, chain...)
+			} else if r.send != nil && (len(chain) == 0 || !isBareACKTemplate(chain[0].send)) {
+				// A bare ACK replaces a bare ACK formed just before it.
+				chain = append([]*compiledRule{r}, chain...)
+			}
+			// Between runs as long, one not starting with a bare ACK can
+			// follow a bare ACK without replacing it.
+			if len(chain) > len(best) || len(chain) == len(best) && len(chain) > 0 &&
+				isBareACKTemplate(best[0].send) && !isBareACKTemplate(chain[0].send) {
+				best = chain
+			}
+		}
+		memo[at{s, last}] = best
+		return best
+	}
+	for s := TCPState(0); s < numStates; s++ {
+		if chain := longest(s, 0); len(chain) > len(outcome{}.out) {
+			names := make([]string, len(chain))
+			for i, r := range chain {
+				names[i] = r.Name
+			}
+			return &RuleError{Rule: chain[len(outcome{}.out)].Name, Field: "send", Err: fmt.Errorf(
+				"in %s one arriving segment can fire rules %s, each sending a segment: at most %d segments are sent for one event",
+				s, strings.Join(names, ", "), len(outcome{}.out))}
+		}
+	}
+	return nil
+}
+
+func isBareACKTemplate(tp *template) bool { return tp.ctl == ACK && !tp.data }
 
 // RuleInfo describes a compiled rule for documentation and diagrams.
 type RuleInfo struct {
@@ -355,7 +420,10 @@ type outcome struct {
 	setsIRS bool
 }
 
-const maxRulesPerStep = 6
+// maxRulesPerStep is the most rules one step can fire: an arriving segment
+// fires at most one rule per processing step (1 to 8, in increasing
+// order), and a listener's passive OPEN may follow.
+const maxRulesPerStep = 8 + 1
 
 func (o *outcome) fired() bool { return o.nRules > 0 }
 

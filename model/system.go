@@ -1,6 +1,9 @@
 package model
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 type params struct {
 	seqSpace, window, retryLimit int
@@ -32,11 +35,17 @@ func NewSystem(v *Variant, cfg Config) (*System, error) {
 	m := &System{cfg: cfg, variant: v, table: t,
 		p: params{seqSpace: cfg.SeqSpace, window: cfg.Window, retryLimit: cfg.RetryLimit}}
 	m.passive[B] = cfg.Open == ClientServer
+	if m.passive[B] && len(t.index[OpenPassive][Closed]) == 0 {
+		return nil, fmt.Errorf("variant %s: %w", v.Name, errNoPassiveOpen)
+	}
 	for _, r := range t.rules {
 		m.readsWorld[r.event] = m.readsWorld[r.event] || r.readsWorld
 	}
 	return m, nil
 }
+
+// errNoPassiveOpen: a listening application needs a rule for its OPEN.
+var errNoPassiveOpen = errors.New("no rule for a passive OPEN in CLOSED, which the server of open client-server needs")
 
 // Config returns the configuration the system was built with.
 func (m *System) Config() Config { return m.cfg }
@@ -114,10 +123,9 @@ func (m *System) Initial() []State {
 		if m.passive[side] {
 			s.Ends[side].Inc, s.Ends[side].Opens = 1, 1
 			o, _ := m.newExpander(false).runOne(&s, side, OpenPassive, 0, s.Ends[side].Clock)
-			if !o.fired() {
-				panic(fmt.Sprintf("variant %s has no rule for a passive OPEN in CLOSED", m.variant.Name))
+			if o.fired() { // else no guard held: the application's OPEN did nothing
+				s.Ends[side] = o.ep
 			}
-			s.Ends[side] = o.ep
 		}
 	}
 	return []State{s}
@@ -309,6 +317,9 @@ func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcom
 	m := x.m
 	if spontaneous && ns.InFlight()+int(o.nOut) > m.cfg.Capacity {
 		return false
+	}
+	if int(ns.Count[side])+int(o.nOut) > MaxInFlight {
+		return false // replies of two segments can outgrow a channel: like capacity, a bound of the model
 	}
 	before := ns.Ends[side]
 	ep := o.ep

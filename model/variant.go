@@ -358,6 +358,7 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool)
 	rules := append([]Rule(nil), base.Rules...)
 	lineOf := map[string]int{} // rule name -> line that last touched it
 	fieldLine := map[string]map[string]int{}
+	removedAt := map[string]int{} // rule name -> line that removed it
 	apply := func(remove []Located, changes []RuleChange, adds []RuleAddition) error {
 		for _, r := range remove {
 			i := ruleIndex(rules, r.Value)
@@ -365,6 +366,7 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool)
 				return s.errorf(r.Line, "cannot remove rule %q: %s", r.Value, noSuchRule(rules, r.Value))
 			}
 			rules = append(rules[:i], rules[i+1:]...)
+			removedAt[r.Value] = r.Line
 		}
 		for _, c := range changes {
 			i := ruleIndex(rules, c.Name)
@@ -502,7 +504,15 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool)
 			}
 			return nil, s.errorf(line, "%v", re)
 		}
-		return nil, s.errorf(0, "%v", err)
+		line := 0
+		if errors.Is(err, errNoPassiveOpen) {
+			for _, r := range base.Rules {
+				if l, ok := removedAt[r.Name]; ok && strings.EqualFold(r.On, "OPEN passive") && (line == 0 || l < line) {
+					line = l
+				}
+			}
+		}
+		return nil, s.errorf(line, "%v", err)
 	}
 	// A rule dead under this configuration may live under another (give-up
 	// with unlimited retries): only one dead under the default as well is
