@@ -223,6 +223,23 @@ type parser struct {
 	toks   []token
 	pos    int
 	macros map[string]*compiled
+	depth  int // nesting of (, ! and unary -, bounded by maxExprDepth
+}
+
+// Bounds on an expression, so that a hostile variant file cannot exhaust
+// the stack or the time of the parser and of the checks on its rules.
+const (
+	maxExprLength = 4096
+	maxExprDepth  = 100
+)
+
+// nest enters one more level of nesting at t, or refuses past
+// maxExprDepth; the caller leaves it with p.depth--.
+func (p *parser) nest(t token) error {
+	if p.depth++; p.depth > maxExprDepth {
+		return errorAt(t.col, "expression nested more than %d deep", maxExprDepth)
+	}
+	return nil
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
@@ -238,6 +255,9 @@ func (p *parser) accept(op string) bool {
 
 // compileExpr parses and type-checks src as a complete expression.
 func compileExpr(src string, macros map[string]*compiled) (*compiled, error) {
+	if len(src) > maxExprLength {
+		return nil, errorAt(1, "expression of %d characters: at most %d", len(src), maxExprLength)
+	}
 	toks, err := lex(src)
 	if err != nil {
 		return nil, err
@@ -285,6 +305,10 @@ func (p *parser) logical(op string, sub func() (*compiled, error)) (*compiled, e
 func (p *parser) not() (*compiled, error) {
 	if t := p.peek(); t.kind == "op" && t.text == "!" {
 		p.next()
+		if err := p.nest(t); err != nil {
+			return nil, err
+		}
+		defer func() { p.depth-- }()
 		x, err := p.not()
 		if err != nil {
 			return nil, err
@@ -494,6 +518,10 @@ func (p *parser) atom() (*compiled, error) {
 		return &compiled{typ: v.typ, eval: v.get, col: t.col, usesID: map[string]bool{v.name: true}}, nil
 	case "op":
 		if t.text == "(" {
+			if err := p.nest(t); err != nil {
+				return nil, err
+			}
+			defer func() { p.depth-- }()
 			x, err := p.or()
 			if err != nil {
 				return nil, err
@@ -504,6 +532,10 @@ func (p *parser) atom() (*compiled, error) {
 			return x, nil
 		}
 		if t.text == "-" {
+			if err := p.nest(t); err != nil {
+				return nil, err
+			}
+			defer func() { p.depth-- }()
 			x, err := p.atom()
 			if err != nil {
 				return nil, err

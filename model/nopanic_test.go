@@ -1,7 +1,9 @@
 package model
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -90,5 +92,41 @@ func TestWellFormedVariantsDoNotPanic(t *testing.T) {
 				t.Fatalf("%d states, at most %d rules in a step; want 1000 states and %d rules", n, rules, tc.minRules)
 			}
 		})
+	}
+}
+
+// TestHostileExpressionsAreRefused: guards nested or long enough to
+// exhaust the stack or take minutes are refused with a column.
+func TestHostileExpressionsAreRefused(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{strings.Repeat("!", 4000) + "true", "column 101: expression nested more than 100 deep"},
+		{strings.Repeat("(", 200) + "true" + strings.Repeat(")", 200), "column 101: expression nested more than 100 deep"},
+		{"SEG.LEN == " + strings.Repeat("-", 500) + "1", "column 112: expression nested more than 100 deep"},
+		{strings.Repeat("true && ", 100_000) + "true", "column 1: expression of 800004 characters: at most 4096"},
+	} {
+		_, err := compileExpr(tc.src, nil)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%.20s...: got %v, want %q", tc.src, err, tc.want)
+		}
+	}
+	// What is allowed still compiles.
+	if _, err := compileExpr(strings.Repeat("!", 100)+"true", nil); err != nil {
+		t.Errorf("100 nested !: %v", err)
+	}
+}
+
+// TestHugeVariantFilesAreRefused: a variant file is read through a bound,
+// so /dev/zero or a huge file ends in a one-line error, not in exhausted
+// memory.
+func TestHugeVariantFilesAreRefused(t *testing.T) {
+	big := t.TempDir() + "/big.yaml"
+	if err := os.WriteFile(big, append([]byte("name: big\ndescription: "), bytes.Repeat([]byte("x"), 2<<20)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/dev/zero", big} {
+		_, err := LoadVariantFile(path)
+		if err == nil || err.Error() != path+": larger than 1024 KiB: a variant file is a short YAML text" {
+			t.Errorf("%s: got %v", path, err)
+		}
 	}
 }

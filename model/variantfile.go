@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"sort"
@@ -40,17 +41,40 @@ import (
 
 var topKeys = []string{"name", "description", "base", "knobs", "remove", "change", "add", "config", "expect"}
 
+// maxVariantFileBytes bounds what is read of a variant file: the
+// built-in variants take a few kilobytes, and /dev/zero must not fill
+// the memory.
+const maxVariantFileBytes = 1 << 20
+
 // LoadVariantFile reads and resolves a variant file.
 func LoadVariantFile(path string) (*Variant, error) {
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path, maxVariantFileBytes)
 	if err != nil {
-		return nil, &VariantError{File: path, Msg: fmt.Sprintf("cannot read: %v", err)}
+		return nil, &VariantError{File: path, Msg: err.Error()}
 	}
 	spec, err := ParseVariant(data, path)
 	if err != nil {
 		return nil, err
 	}
 	return spec.Resolve()
+}
+
+// readBounded reads at most limit bytes of a file, and fails on a larger
+// one rather than read it all.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %v", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than %d KiB: a variant file is a short YAML text", limit>>10)
+	}
+	return data, nil
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
