@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 )
 
@@ -107,27 +108,72 @@ var builtinSpecs = []*Spec{
 var twaConfig = settings("network", "unordered", "isn", "overlap", "close", "server", "loss", "0", "data", "2,0", "capacity", "2")
 
 var (
-	builtinsOnce sync.Once
-	builtinsMap  map[string]*Variant
+	builtinsMu  sync.Mutex
+	builtinsMap = map[string]*Variant{}
 )
 
-// builtins resolves the catalog once. A built-in spec may use as its base
-// only rfc9293 or a built-in listed before it.
-func builtins() map[string]*Variant {
-	builtinsOnce.Do(func() {
-		m := map[string]*Variant{"rfc9293": RFC9293()}
-		lookup := func(name string) (*Variant, bool) { v, ok := m[name]; return v, ok }
-		for _, s := range builtinSpecs {
-			s.File = "built-in variant " + s.Name
-			v, err := s.resolve(lookup, true)
-			if err != nil {
-				panic(fmt.Sprintf("model: %v", err))
-			}
-			m[s.Name] = v
+// builtin resolves one built-in variant the first time it is asked for,
+// with the built-ins it is based on, but not the others: loading a
+// variant should not cost the resolution of all. The dead-rule check, a
+// second or more of work per variant, is left to LintBuiltin (the tests
+// and tcpmc variants --lint): the built-in tables do not change at run
+// time.
+func builtin(name string) (*Variant, bool) {
+	builtinsMu.Lock()
+	defer builtinsMu.Unlock()
+	return builtinLocked(name, len(builtinSpecs))
+}
+
+// builtinLocked resolves the built-in name among the first n specs: a
+// built-in spec may use as its base only rfc9293 or a built-in listed
+// before it.
+func builtinLocked(name string, n int) (*Variant, bool) {
+	if name == "rfc9293" {
+		return RFC9293(), true
+	}
+	if v, ok := builtinsMap[name]; ok {
+		return v, true
+	}
+	for i, s := range builtinSpecs[:n] {
+		if s.Name != name {
+			continue
 		}
-		builtinsMap = m
-	})
-	return builtinsMap
+		v, err := builtinSpec(s).resolve(func(base string) (*Variant, bool) { return builtinLocked(base, i) }, false)
+		if err != nil {
+			panic(fmt.Sprintf("model: %v", err))
+		}
+		builtinsMap[name] = v
+		return v, true
+	}
+	return nil, false
+}
+
+func builtinSpec(s *Spec) *Spec {
+	c := *s
+	c.File = "built-in variant " + s.Name
+	return &c
+}
+
+// LintBuiltin resolves a built-in variant with the checks a variant file
+// gets, the dead-rule check included.
+func LintBuiltin(name string) error {
+	if name == "rfc9293" {
+		sys, err := NewSystem(RFC9293(), DefaultConfig())
+		if err != nil {
+			return err
+		}
+		if dead := sys.Unfired(); len(dead) > 0 {
+			return fmt.Errorf("built-in variant rfc9293: rules that can never fire: %s", strings.Join(dead, ", "))
+		}
+		return nil
+	}
+	for _, s := range builtinSpecs {
+		if s.Name == name {
+			_, err := builtinSpec(s).resolve(Builtin, true)
+			return err
+		}
+	}
+	return fmt.Errorf("no built-in variant %q", name)
 }
 
 // RFC9293 is the connection-management part of RFC 9293 as specified.
@@ -168,7 +214,7 @@ func Builtin(name string) (*Variant, bool) {
 	if name == "rfc9293" {
 		return RFC9293(), true
 	}
-	v, ok := builtins()[name]
+	v, ok := builtin(name)
 	if !ok {
 		return nil, false
 	}

@@ -64,6 +64,7 @@ func (m *System) Unfired() []string {
 			}
 		}
 	}
+	m.fireAtEveryNumber(x, fired, note)
 	var out []string
 	for i, f := range fired {
 		if !f {
@@ -71,4 +72,46 @@ func (m *System) Unfired() []string {
 		}
 	}
 	return out
+}
+
+// fireAtEveryNumber tries the rules the grid did not fire with the ISS and
+// the IRS at every value of the sequence space, so that a guard on real
+// values (IRS == 16) is not taken for one that cannot hold. It is run only
+// for those rules, in their own states and event, on a smaller grid.
+func (m *System) fireAtEveryNumber(x *expander, fired []bool, note func(*outcome)) {
+	n := m.cfg.SeqSpace
+	at := func(v int) uint8 { return uint8(mod(v, n)) }
+	for i, r := range m.table.rules {
+		if fired[i] {
+			continue
+		}
+		for st := TCPState(0); st < numStates && !fired[i]; st++ {
+			if !r.appliesIn(st) {
+				continue
+			}
+			for iss := 0; iss < n && !fired[i]; iss++ {
+				for irs := 0; irs < n && !fired[i]; irs++ {
+					for _, flags := range []uint8{0, flagPassive} {
+						s := State{}
+						s.Ends[A] = Endpoint{State: st, ISS: at(iss), IRS: at(irs), SndUna: at(iss + 1), SndNxt: at(iss + 1),
+							RcvNxt: at(irs + 1), Flags: flags, Inc: 1, PeerInc: 1, Opens: 1}
+						s.Ends[B] = Endpoint{Inc: 1, Opens: 1}
+						if r.event != SegmentArrives {
+							for _, o := range x.outcomes(&s, A, r.event, 0) {
+								note(&o.o)
+							}
+							continue
+						}
+						for ctl := uint8(0); ctl < 16; ctl++ {
+							for _, data := range []bool{false, true} {
+								for _, o := range x.outcomes(&s, A, r.event, NewSegment(ctl, at(irs+1), at(iss+1), data, 1, 0)) {
+									note(&o.o)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
 }

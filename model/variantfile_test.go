@@ -120,3 +120,31 @@ func FuzzParseVariant(f *testing.F) {
 		}
 	})
 }
+
+// TestBuiltinsPassTheDeadRuleCheck: the built-ins load without the
+// dead-rule check (it costs a second or more each); the check runs here.
+func TestBuiltinsPassTheDeadRuleCheck(t *testing.T) {
+	for _, name := range BuiltinNames() {
+		if err := LintBuiltin(name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestGuardOnARealValueIsNotDead: the dead-rule check tries every value of
+// the sequence space before it calls a guard such as IRS == 16 dead.
+func TestGuardOnARealValueIsNotDead(t *testing.T) {
+	text := "name: irs\nadd:\n  - name: odd-irs\n    before: synchronized.rcv-text\n    in: ESTABLISHED\n    on: segment 7\n    if: IRS == 16 && SEG.TEXT > 0\n    then: continue\n"
+	spec, err := ParseVariant([]byte(text), "irs.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := spec.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	// A guard that cannot hold is still found.
+	spec, _ = ParseVariant([]byte(strings.Replace(text, "IRS == 16 && SEG.TEXT > 0", "IRS == 16 && IRS == 17", 1)), "irs.yaml")
+	if _, err := spec.Resolve(); err == nil || !strings.Contains(err.Error(), `irs.yaml:3: rule "odd-irs" can never fire`) {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -10,17 +10,20 @@ import (
 	"github.com/tcpmc/tcpmc/model"
 )
 
-const variantsSynopsis = `tcpmc variants [--knobs | --rules] [NAME|FILE]
+const variantsSynopsis = `tcpmc variants [--knobs | --rules | --lint] [NAME|FILE]
 
 Lists the built-in variants with their expected verdicts; with a NAME or a
 variant file, shows its changes, configuration and the reason for each
 expected verdict; with --knobs, the knobs variant files can set; with
---rules, the variant's rule table (names, states, events, guards).`
+--rules, the variant's rule table (names, states, events, guards); with
+--lint, checks that every rule of the variant (of every built-in when none
+is given) can fire, as a variant file is always checked.`
 
 func runVariants(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("variants", flag.ContinueOnError)
 	knobs := fs.Bool("knobs", false, "list the knobs variant files can set")
 	rules := fs.Bool("rules", false, "list the variant's rules (rfc9293's when no variant is given): the names change, remove and add refer to")
+	lint := fs.Bool("lint", false, "check that every rule of the variant, or of every built-in, can fire")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -35,6 +38,10 @@ func runVariants(args []string, stdout io.Writer) (int, error) {
 		return 0, usagef("variants: --knobs lists the knobs of every variant file; give no variant with it")
 	case *knobs:
 		printKnobs(stdout)
+	case *lint && fs.NArg() > 1:
+		return 0, usagef("variants: give at most one variant")
+	case *lint:
+		return lintVariants(stdout, fs.Args())
 	case *rules && fs.NArg() > 1:
 		return 0, usagef("variants: give at most one variant")
 	case *rules:
@@ -62,6 +69,29 @@ func runVariants(args []string, stdout io.Writer) (int, error) {
 			fmt.Fprintf(stdout, "%-22s %s\n", "", expectedSummary(v))
 		}
 		fmt.Fprintf(stdout, "\nRun \"tcpmc variants NAME\" for a variant's changes, configuration and the reason\nfor each expected verdict, \"tcpmc check --variant NAME\" to check it.\n")
+	}
+	return exitHolds, nil
+}
+
+// lintVariants runs the dead-rule check on the built-ins named, or all;
+// a variant file gets it whenever it is loaded.
+func lintVariants(stdout io.Writer, names []string) (int, error) {
+	if len(names) == 0 {
+		names = model.BuiltinNames()
+	}
+	for _, name := range names {
+		if _, ok := model.Builtin(name); !ok {
+			v, err := loadVariant(name)
+			if err != nil {
+				return 0, err
+			}
+			fmt.Fprintf(stdout, "%s: every rule can fire\n", v.Name)
+			continue
+		}
+		if err := model.LintBuiltin(name); err != nil {
+			return 0, usageError{err.Error()}
+		}
+		fmt.Fprintf(stdout, "%s: every rule can fire\n", name)
 	}
 	return exitHolds, nil
 }
