@@ -109,15 +109,29 @@ func FuzzParseVariant(f *testing.F) {
 		f.Add(string(spec.YAML()))
 	}
 	f.Add("name: x\nknobs: {time-wait: none}\nremove: [give-up]\n")
+	f.Add("name: p\nremove: [closed.open-passive]\n")
+	f.Add("name: p\n" + chainRules(1, 3, "<SEQ=SND.NXT><CTL=RST>"))
+	f.Add("name: p\nconfig: {capacity: 4}\n" + chainRules(1, 1, "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK><DATA>"))
 	f.Fuzz(func(t *testing.T, text string) {
 		spec, err := ParseVariant([]byte(text), "f.yaml")
+		var v *Variant
 		if err == nil {
 			// Everything but the dead-rule search, which takes a second.
-			_, err = spec.resolve(Builtin, false)
+			v, err = spec.resolve(Builtin, false)
 		}
-		if err != nil && (!strings.HasPrefix(err.Error(), "f.yaml") || strings.Contains(err.Error(), "\n")) {
-			t.Fatalf("error is not one line naming the file: %q", err)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.yaml") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error is not one line naming the file: %q", err)
+			}
+			return
 		}
+		// The model of a variant that loads must build and run: a bounded
+		// breadth-first search fires the rules near the initial state.
+		m, err := NewSystem(v, v.Config)
+		if err != nil {
+			t.Fatalf("a variant that loads does not build: %v", err)
+		}
+		exploreSome(m, 2000)
 	})
 }
 
