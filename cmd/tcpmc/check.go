@@ -58,6 +58,11 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if *outDir != "" {
+		if err := checkOutDir("--out", *outDir); err != nil {
+			return 0, err
+		}
+	}
 	sys, err := model.NewSystem(v, cfg)
 	if err != nil {
 		return 0, usageError{err.Error()}
@@ -104,31 +109,38 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	} else {
 		printReport(stdout, rep)
 	}
+	code := checkExit(rep, *expected)
 	if *outDir != "" {
 		if err := writeCharts(*outDir, formats, rep, stderr); err != nil {
-			return 0, err
+			return code, err
 		}
 	}
-	if *expected {
+	return code, nil
+}
+
+// checkExit is the exit status of a check: by the verdicts, or with
+// --expected by whether they are the ones the variant states.
+func checkExit(rep *properties.Report, expected bool) int {
+	if expected {
 		known := true
 		for _, r := range rep.Results {
 			known = known && r.Verdict != properties.Unknown
 		}
 		switch {
 		case rep.AsExpected():
-			return exitHolds, nil
+			return exitHolds
 		case !known && rep.AsExpectedWhereKnown():
-			return exitLimit, nil
+			return exitLimit
 		}
-		return exitViolated, nil
+		return exitViolated
 	}
 	switch {
 	case rep.Violated():
-		return exitViolated, nil
+		return exitViolated
 	case !rep.Complete:
-		return exitLimit, nil
+		return exitLimit
 	}
-	return exitHolds, nil
+	return exitHolds
 }
 
 func describeConfig(c model.Config) string {

@@ -118,7 +118,7 @@ func runDiagram(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		img = d
 	}
-	return exitHolds, writeImage(*out, stdout, img, f, r)
+	return exitHolds, writeImageFlag("-o", *out, stdout, img, f, r)
 }
 
 // imageFormat decides the format from --format and the output file name.
@@ -143,43 +143,22 @@ func imageFormat(format, out string) (graphviz.Format, error) {
 	return f, nil
 }
 
-// writeImage writes to a file, replacing it only once the image is
-// complete, or to stdout.
+// writeImage writes an image to a file named by --out (see writeOutput),
+// or to stdout when path is empty.
 func writeImage(path string, stdout io.Writer, img graphviz.Image, f graphviz.Format, r graphviz.Renderer) error {
+	return writeImageFlag("--out", path, stdout, img, f, r)
+}
+
+// writeImageFlag is writeImage for a file given by flag.
+func writeImageFlag(flag, path string, stdout io.Writer, img graphviz.Image, f graphviz.Format, r graphviz.Renderer) error {
 	if path == "" {
 		return graphviz.Write(stdout, img, f, r)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tcpmc-*")
-	if err != nil {
-		return usagef("-o %s: %v", path, unwrapPath(err))
-	}
-	defer os.Remove(tmp.Name())
-	if err := graphviz.Write(tmp, img, f, r); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return usagef("-o %s: %v", path, unwrapPath(err))
-	}
-	return nil
+	return writeOutput(flag, path, func(w io.Writer) error { return graphviz.Write(w, img, f, r) })
 }
 
 func writeHTML(path string, res properties.StreamResult) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return usagef("-out: %v", unwrapPath(err))
-	}
-	if err := res.WriteHTML(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeOutput("--out", path, res.WriteHTML)
 }
 
 // unwrapPath drops the temporary file name from a path error.
@@ -213,7 +192,7 @@ func writeCharts(dir string, formats []graphviz.Format, rep *properties.Report, 
 		return nil // nothing to draw: no empty directory either
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("-out: %v", err)
+		return &writeError{flag: "--out", path: dir, err: unwrapPath(err)}
 	}
 	sys := rep.System()
 	variant := unsafeName.ReplaceAllString(strings.TrimSuffix(filepath.Base(sys.Variant().Name), ".yaml"), "_")

@@ -86,6 +86,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		var ue usageError
+		var we *writeError
+		if errors.As(err, &we) && code == exitViolated {
+			// The verdict stands: the file the user asked for is missing.
+			fmt.Fprintf(stderr, "tcpmc: %v\n", err)
+			return exitViolated
+		}
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "tcpmc: %s\n", ue.msg)
 			return exitUsage

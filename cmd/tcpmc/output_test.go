@@ -1,0 +1,86 @@
+package main
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWritesReplaceOnlyRegularFiles: -o writes through a symlink (which
+// stays a link), keeps an existing file's mode, writes through to
+// /dev/null (which stays the device), and refuses a directory or a socket
+// with one line naming -o.
+func TestWritesReplaceOnlyRegularFiles(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target.dot")
+	if err := os.WriteFile(target, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.dot")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runTool("diagram", "-o", link); code != exitHolds {
+		t.Fatalf("-o through a symlink: exit %d, %s", code, errOut)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the symlink was replaced: %v, %v", st.Mode(), err)
+	}
+	data, _ := os.ReadFile(target)
+	if !strings.HasPrefix(string(data), "digraph") {
+		t.Errorf("the link's target does not hold the diagram: %.40q", data)
+	}
+	if st, _ := os.Stat(target); st.Mode().Perm() != 0o600 {
+		t.Errorf("a 0600 file became %v", st.Mode().Perm())
+	}
+
+	if code, out, errOut := runTool("diagram", "-o", os.DevNull, "--format", "dot"); code != exitHolds || out != "" {
+		t.Fatalf("-o /dev/null: exit %d, %s", code, errOut)
+	}
+	if st, err := os.Stat(os.DevNull); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("/dev/null is no longer a device: %v, %v", st.Mode(), err)
+	}
+
+	sock := filepath.Join(dir, "s.dot")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, path := range []string{dir, sock} {
+		code, _, errOut := runTool("diagram", "-o", path)
+		if code != exitUsage || !strings.HasPrefix(errOut, "tcpmc: -o "+path+": ") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("-o %s: exit %d, %q", path, code, errOut)
+		}
+	}
+	if st, err := os.Lstat(sock); err != nil || st.Mode()&os.ModeSocket == 0 {
+		t.Errorf("the socket was replaced: %v, %v", st.Mode(), err)
+	}
+}
+
+// TestOutFailureKeepsTheViolation: when --out cannot be written after a
+// violation was found, the error names --out and the exit status stays 1;
+// a --out that can never work is refused before the search.
+func TestOutFailureKeepsTheViolation(t *testing.T) {
+	dir := t.TempDir()
+	// A directory where the chart's file should go makes its write fail.
+	if err := os.Mkdir(filepath.Join(dir, "no-time-wait-orderly-release.dot"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runTool("check", "--variant", "no-time-wait", "--out", dir, "--out-format", "dot")
+	if code != exitViolated || !strings.Contains(out, "orderly-release violated") ||
+		!strings.Contains(errOut, "tcpmc: --out "+filepath.Join(dir, "no-time-wait-orderly-release.dot")+": is a directory") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runTool("check", "--variant", "no-time-wait", "--out", filepath.Join(file, "charts"))
+	if code != exitUsage || out != "" || errOut != "tcpmc: --out "+filepath.Join(file, "charts")+": "+file+" is not a directory\n" {
+		t.Fatalf("--out under a file: exit %d, stdout %q, stderr %q; want exit 2 before any search", code, out, errOut)
+	}
+}
