@@ -81,12 +81,8 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		debug.SetMemoryLimit(int64(opts.MaxMemory - opts.MaxMemory/10))
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible()
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // a second Ctrl-C kills the process as usual
-	}()
 	var prog *progressLine
 	if !*asJSON && !*quiet && isTerminal(stderr) {
 		prog = &progressLine{w: stderr}
@@ -298,4 +294,15 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// interruptible is a context cancelled by the first Ctrl-C or SIGTERM; a
+// second one kills the process as usual.
+func interruptible() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/tcpmc/tcpmc/properties/conform"
 )
@@ -41,6 +42,8 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 	fs.IntVar(&faults.Dup, "dup", faults.Dup, "duplicates an explanation may assume, per connection")
 	fs.IntVar(&faults.Reorder, "reorder", faults.Reorder, "reorderings an explanation may assume, per connection")
 	asJSON := fs.Bool("json", false, "print one JSON object per capture, in a list")
+	timeout := fs.Duration("timeout", 0, "stop after this long, e.g. 30s or 5m, and print the connections checked (0: no limit)")
+	maxMem := fs.String("max-memory", "", "stop before the Go heap grows past this, e.g. 4GiB; 0: no limit (default: a share of what the process may use)")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -55,7 +58,14 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 	if fs.NArg() == 0 {
 		return 0, usagef("conform: give one or more capture files")
 	}
-	opts := conform.WireOptions{Faults: faults}
+	if *timeout < 0 {
+		return 0, usagef("conform: --timeout cannot be negative")
+	}
+	opts := conform.WireOptions{Faults: faults, MaxTime: *timeout}
+	var err error
+	if opts.MaxMemory, err = memoryLimitFlag(*maxMem); err != nil {
+		return 0, err
+	}
 	if faults.Loss < 0 || faults.Dup < 0 || faults.Reorder < 0 || faults.Loss > 255 || faults.Dup > 255 || faults.Reorder > 255 {
 		return 0, usagef("conform: --loss, --dup and --reorder must be 0 to 255")
 	}
@@ -70,6 +80,9 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	ctx, stop := interruptible()
+	defer stop()
+	start := time.Now()
 	var results []conform.CaptureResult
 	for _, name := range fs.Args() {
 		f, err := os.Open(name)
@@ -88,7 +101,15 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 		} else if err != nil {
 			return 0, err
 		}
-		results = append(results, conform.CheckCapture(c, v, opts))
+		if opts.MaxTime > 0 {
+			// One budget for all the captures.
+			opts.MaxTime = max(*timeout-time.Since(start), time.Millisecond)
+		}
+		r := conform.CheckCaptureContext(ctx, c, v, opts)
+		results = append(results, r)
+		if r.Stopped != "" {
+			break
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -106,6 +127,9 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 				return exitViolated, nil
 			}
 		}
+	}
+	if len(results) > 0 && results[len(results)-1].Stopped != "" {
+		return exitLimit, nil
 	}
 	return exitHolds, nil
 }
@@ -145,6 +169,10 @@ func printCaptures(w io.Writer, results []conform.CaptureResult, brief bool, at 
 	}
 	fmt.Fprintf(w, "%d connection%s: %d accepted, %d rejected, %d not applicable\n", total, plural(total),
 		counts[conform.Accepted], counts[conform.Rejected], counts[conform.NotApplicable])
+	if n := len(results); n > 0 && results[n-1].Stopped != "" {
+		fmt.Fprintf(w, "stopped (%s) in %s: %d connection%s of it not checked, and any later capture\n",
+			results[n-1].Stopped, results[n-1].File, results[n-1].Unchecked, plural(results[n-1].Unchecked))
+	}
 }
 
 // connSummary is the verdict on one line: for an acceptance, the states

@@ -30,13 +30,15 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// runLimited runs tcpmc with args under an address-space limit of as
-// bytes above what the process maps at start (a Go program reserves well
-// over a gigabyte of address space before it allocates anything).
+// runLimited runs tcpmc with args in a child process, under an
+// address-space limit of as bytes unless as is 0.
 func runLimited(t *testing.T, as uint64, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), childEnv+"=1", childASEnv+"="+strconv.FormatUint(as, 10))
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	if as > 0 {
+		cmd.Env = append(cmd.Env, childASEnv+"="+strconv.FormatUint(as, 10))
+	}
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

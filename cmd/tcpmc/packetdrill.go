@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -27,6 +28,7 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("packetdrill", flag.ContinueOnError)
 	variant := fs.String("variant", "rfc9293", "the `variant` whose endpoint runs the scripts")
 	asJSON := fs.Bool("json", false, "print one JSON object per script, in a list")
+	timeout := fs.Duration("timeout", 0, "stop after this long, e.g. 30s, and print the scripts run (0: no limit)")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -41,12 +43,32 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 	if fs.NArg() == 0 {
 		return 0, usagef("packetdrill: give one or more script files")
 	}
+	if *timeout < 0 {
+		return 0, usagef("packetdrill: --timeout cannot be negative")
+	}
 	v, err := loadVariant(*variant)
 	if err != nil {
 		return 0, err
 	}
+	// A script is at most a few megabytes and runs in time linear in its
+	// length: stopping between scripts stops within a second.
+	ctx, stop := interruptible()
+	defer stop()
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, *timeout, errPacketdrillTimeout)
+		defer cancel()
+	}
 	var results []conform.ScriptResult
+	stopped := ""
 	for _, name := range fs.Args() {
+		if ctx.Err() != nil {
+			stopped = "interrupted"
+			if errors.Is(context.Cause(ctx), errPacketdrillTimeout) {
+				stopped = "time limit"
+			}
+			break
+		}
 		f, err := os.Open(name)
 		if err != nil {
 			return 0, usagef("packetdrill: %v", unwrapPath(err))
@@ -69,14 +91,22 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 		fmt.Fprintln(stdout, string(out))
 	} else {
 		printScripts(stdout, results)
+		if stopped != "" {
+			fmt.Fprintf(stdout, "stopped (%s): %d script%s not run\n", stopped, fs.NArg()-len(results), plural(fs.NArg()-len(results)))
+		}
 	}
 	for _, r := range results {
 		if r.Verdict == conform.Disagrees {
 			return exitViolated, nil
 		}
 	}
+	if stopped != "" {
+		return exitLimit, nil
+	}
 	return exitHolds, nil
 }
+
+var errPacketdrillTimeout = errors.New("time limit")
 
 func printScripts(w io.Writer, results []conform.ScriptResult) {
 	counts := map[conform.Verdict]int{}

@@ -71,7 +71,16 @@ type SyntaxError struct {
 	Msg  string
 }
 
-func (e *SyntaxError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+func (e *SyntaxError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}
+
+// maxScriptBytes bounds what is read of a script: packetdrill's own
+// scripts take a few kilobytes.
+const maxScriptBytes = 4 << 20
 
 var (
 	timeRE  = regexp.MustCompile(`^(\*|\+?(\d+(\.\d*)?|\.\d+)((\.\.\.|~)\+?(\d+(\.\d*)?|\.\d+))?)$`)
@@ -85,7 +94,8 @@ var (
 // kept as commands; a system call, a `command` or a %{ code }% block may
 // span lines. Every other line must be an event.
 func Parse(file string, r io.Reader) (*Script, error) {
-	sc := bufio.NewScanner(r)
+	lr := &io.LimitedReader{R: r, N: maxScriptBytes + 1}
+	sc := bufio.NewScanner(lr)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	s := &Script{File: file}
 	bad := func(line int, format string, args ...any) error {
@@ -97,6 +107,9 @@ func Parse(file string, r io.Reader) (*Script, error) {
 	}
 	if err := sc.Err(); err != nil {
 		return nil, bad(len(lines)+1, "%v", err)
+	}
+	if lr.N <= 0 {
+		return nil, bad(0, "larger than %d MiB: a packetdrill script is a short text", maxScriptBytes>>20)
 	}
 	inComment := false
 	for i := 0; i < len(lines); i++ {
@@ -186,6 +199,9 @@ func Parse(file string, r io.Reader) (*Script, error) {
 	}
 	if inComment {
 		return nil, bad(len(lines), "unterminated /* comment")
+	}
+	if len(s.Events) == 0 {
+		return nil, bad(0, "no events: an empty script tests nothing")
 	}
 	return s, nil
 }

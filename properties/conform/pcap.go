@@ -27,7 +27,14 @@ type Capture struct {
 type Connection struct {
 	Ends     [2]netip.AddrPort
 	Segments []WireSegment
+	// Beyond counts the segments past MaxConnectionSegments, not kept: a
+	// connection that long is outside what the model can explain anyway.
+	Beyond int
 }
+
+// MaxConnectionSegments bounds the segments kept per connection, so that
+// the memory a capture takes is bounded by its number of connections.
+const MaxConnectionSegments = 4096
 
 // reopens reports whether a bare SYN from src with sequence number seq
 // opens a new connection on the same ports: src sent a bare SYN before,
@@ -94,7 +101,7 @@ func ReadCapture(name string, r io.Reader) (*Capture, error) {
 	c := &Capture{File: name}
 	index := map[[2]netip.AddrPort]int{}
 	for {
-		data, _, err := pr.ReadPacketData()
+		data, ci, err := pr.ReadPacketData()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -102,7 +109,7 @@ func ReadCapture(name string, r io.Reader) (*Capture, error) {
 		if err != nil {
 			return nil, &CaptureError{File: name, Packet: c.Packets, Msg: fmt.Sprintf("cannot be read: %v", err)}
 		}
-		src, dst, seg, ok, err := decodeTCP(data, pr.LinkType())
+		src, dst, seg, ok, err := decodeTCP(data, max(ci.Length, len(data)), pr.LinkType())
 		if err != nil {
 			return nil, &CaptureError{File: name, Packet: c.Packets, Msg: err.Error()}
 		}
@@ -128,14 +135,19 @@ func ReadCapture(name string, r io.Reader) (*Capture, error) {
 		if src != conn.Ends[model.A] {
 			seg.From = model.B
 		}
+		if len(conn.Segments) >= MaxConnectionSegments {
+			conn.Beyond++
+			continue
+		}
 		conn.Segments = append(conn.Segments, seg)
 	}
 	return c, nil
 }
 
-// decodeTCP finds the TCP segment in a packet. ok is false for a packet
-// that is not TCP; err is set for one that claims to be and is broken.
-func decodeTCP(data []byte, link layers.LinkType) (src, dst netip.AddrPort, seg WireSegment, ok bool, err error) {
+// decodeTCP finds the TCP segment in a packet of wireLen bytes on the
+// wire, of which data was captured. ok is false for a packet that is not
+// TCP; err is set for one that claims to be and is broken.
+func decodeTCP(data []byte, wireLen int, link layers.LinkType) (src, dst netip.AddrPort, seg WireSegment, ok bool, err error) {
 	var first gopacket.LayerType
 	switch link {
 	case layers.LinkTypeEthernet:
@@ -198,6 +210,12 @@ func decodeTCP(data []byte, link layers.LinkType) (src, dst netip.AddrPort, seg 
 	payload := ipLen - ipHeader - int(tcp.DataOffset)*4
 	if payload < 0 || int(tcp.DataOffset) < 5 {
 		return src, dst, seg, false, fmt.Errorf("IP and TCP header lengths that do not add up (IP length %d, TCP data offset %d)", ipLen, tcp.DataOffset)
+	}
+	// The payload's length comes from the IP header, as a snap length
+	// cuts what is captured; but a packet shorter on the wire than its IP
+	// header says is truncated, and its "payload" is not data.
+	if ipStart := len(data) - len(p.NetworkLayer().LayerContents()) - len(p.NetworkLayer().LayerPayload()); ipLen > wireLen-ipStart {
+		return src, dst, seg, false, fmt.Errorf("a truncated packet: its IP header says %d bytes, the packet has %d", ipLen, wireLen-ipStart)
 	}
 	seg = WireSegment{SYN: tcp.SYN, ACK: tcp.ACK, FIN: tcp.FIN, RST: tcp.RST, URG: tcp.URG,
 		Seq: tcp.Seq, Ack: tcp.Ack, Len: uint32(payload)}

@@ -1,10 +1,13 @@
 package conform
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
+	"unsafe"
 
 	"github.com/tcpmc/tcpmc/model"
 	"github.com/tcpmc/tcpmc/properties"
@@ -104,6 +107,9 @@ func outside(packet int, format string, args ...any) error {
 // sequence numbers relative to its ISN, each data segment one octet.
 func abstractConnection(c *Connection, at netip.Addr) (*wireView, error) {
 	w := &wireView{conn: c, at: -1}
+	if c.Beyond > 0 {
+		return nil, outside(0, "%d segments: more than the %d a connection may have", len(c.Segments)+c.Beyond, MaxConnectionSegments)
+	}
 	opener := -1
 	for i, s := range c.Segments {
 		if s.SYN && !s.ACK && !s.RST {
@@ -368,28 +374,51 @@ type searchEntry struct {
 // explanation: a delayed ACK costs least, a loss or a duplication more, a
 // reordering most.
 func CheckConnection(c *Connection, v *model.Variant, opts WireOptions) ConnResult {
-	res := ConnResult{Connection: c.Name(), Segments: len(c.Segments)}
+	res, _ := checkConnection(context.Background(), c, v, opts, systems{}, newMemoryCheck(opts.MaxMemory))
+	return res
+}
+
+// systems holds the models built for the connections of a capture: most
+// share a configuration, and one model is a compiled rule table of
+// about 150 KB.
+type systems map[model.Config]*model.System
+
+func (m systems) get(v *model.Variant, cfg model.Config) (*model.System, error) {
+	if sys, ok := m[cfg]; ok {
+		return sys, nil
+	}
+	sys, err := model.NewSystem(v, cfg)
+	if err == nil {
+		m[cfg] = sys
+	}
+	return sys, err
+}
+
+// checkConnection is CheckConnection, stopped by ctx or by memory with
+// the reason (the connection then has no verdict).
+func checkConnection(ctx context.Context, c *Connection, v *model.Variant, opts WireOptions, models systems, mem *memoryCheck) (ConnResult, Stop) {
+	res := ConnResult{Connection: c.Name(), Segments: len(c.Segments) + c.Beyond}
 	w, err := abstractConnection(c, opts.At)
 	if err != nil {
 		e := err.(*notApplicableError)
 		res.Verdict, res.Packet, res.Reason = NotApplicable, e.packet, e.reason
-		return res
+		return res, ""
 	}
 	res.Connection = w.ends[0] + " > " + w.ends[1]
 	if w.at >= 0 {
 		res.CapturedAt = w.ends[w.at]
 	}
 	cfg := WireConfig([2]int{len(w.bounds[0]) - 1, len(w.bounds[1]) - 1}, w.open, w.abort, opts.Faults)
-	sys, err := model.NewSystem(v, cfg)
+	sys, err := models.get(v, cfg)
 	if err != nil {
 		res.Verdict, res.Reason = NotApplicable, err.Error()
-		return res
+		return res, ""
 	}
 	res.System = sys
 	if err := w.abstractSegments(sys); err != nil {
 		e := err.(*notApplicableError)
 		res.Verdict, res.Packet, res.Reason = NotApplicable, e.packet, e.reason
-		return res
+		return res, ""
 	}
 
 	type mark struct {
@@ -400,8 +429,13 @@ func CheckConnection(c *Connection, v *model.Variant, opts WireOptions) ConnResu
 	visited := map[wireNode]mark{}
 	var buckets [][]int32 // entries to expand, by cost
 	best, bestAt := -1, []int32(nil)
+	full := false
 	add := func(n wireNode, parent int32, e wireEdge, cost int) {
 		if m, ok := visited[n]; ok && m.cost <= cost {
+			return
+		}
+		if len(entries) == cap(entries) && !mem.room(uint64(cap(entries)+1)*2*(uint64(unsafe.Sizeof(searchEntry{}))+visitedEntryBytes)) {
+			full = true // the doubling of the entries would pass the limit
 			return
 		}
 		id := int32(len(entries))
@@ -435,9 +469,17 @@ func CheckConnection(c *Connection, v *model.Variant, opts WireOptions) ConnResu
 				res.Verdict = NotApplicable
 				res.Reason = fmt.Sprintf("the search for an explanation passed %d states without an answer (a capture missing packets?)", maxSearchStates)
 				res.SearchStates = len(entries)
-				return res
+				return res, ""
+			}
+			if k%1024 == 0 {
+				if stop := mem.stop(ctx); stop != "" {
+					return res, stop
+				}
 			}
 			w.expand(sys, cur, i, cost, add)
+			if full {
+				return res, MemoryLimit
+			}
 		}
 	}
 	res.SearchStates = len(entries)
@@ -448,18 +490,18 @@ func CheckConnection(c *Connection, v *model.Variant, opts WireOptions) ConnResu
 		if best == len(w.obs) {
 			res.Reason = "the model can send every captured segment, but then sends more that the capture does not show (" + budget + ")"
 			res.Expected = w.unseen(entries, bestAt)
-			return res
+			return res, ""
 		}
 		s := w.segs[best]
 		res.Packet = s.Packet
 		res.Reason = fmt.Sprintf("the model cannot send packet %d (%s) after the %s of the connection before it (%s)",
 			s.Packet, w.describe(w.obs[best], s.From), count(best, "segment", "segments"), budget)
 		res.Expected = w.alternatives(entries, bestAt, s.From)
-		return res
+		return res, ""
 	}
 	res.Verdict = Accepted
 	w.explain(sys, entries, int(found), &res)
-	return res
+	return res, ""
 }
 
 // Faults are the fault budgets an explanation may use.
@@ -482,6 +524,10 @@ type WireOptions struct {
 	// explanations that delay a segment at that end. Unset, the capture
 	// point is anywhere between the two ends.
 	At netip.Addr
+	// MaxMemory bounds the Go heap while connections are checked (0: no
+	// limit); MaxTime bounds the time of a whole capture (0: none).
+	MaxMemory uint64
+	MaxTime   time.Duration
 }
 
 // The costs of what an explanation assumes.
@@ -788,13 +834,42 @@ type CaptureResult struct {
 	Packets     int          `json:"packets"`
 	NonTCP      int          `json:"non_tcp"`
 	Connections []ConnResult `json:"connections"`
+	// Stopped says why the check stopped before the last connection
+	// (interrupted, time limit, memory limit); Unchecked counts the
+	// connections left without a verdict.
+	Stopped   Stop `json:"stopped,omitempty"`
+	Unchecked int  `json:"unchecked,omitempty"`
 }
 
 // CheckCapture checks every connection of a capture.
 func CheckCapture(c *Capture, v *model.Variant, opts WireOptions) CaptureResult {
+	return CheckCaptureContext(context.Background(), c, v, opts)
+}
+
+// CheckCaptureContext checks the connections of a capture in order until
+// ctx is done, MaxTime has passed or the heap reaches MaxMemory; then
+// Stopped says why, and the connections checked so far have their
+// verdicts.
+func CheckCaptureContext(ctx context.Context, c *Capture, v *model.Variant, opts WireOptions) CaptureResult {
 	out := CaptureResult{File: c.File, Packets: c.Packets, NonTCP: c.NonTCP, Connections: []ConnResult{}}
-	for _, conn := range c.Connections {
-		out.Connections = append(out.Connections, CheckConnection(conn, v, opts))
+	if opts.MaxTime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, opts.MaxTime, errTimeLimit)
+		defer cancel()
 	}
+	models, mem := systems{}, newMemoryCheck(opts.MaxMemory)
+	for _, conn := range c.Connections {
+		if stop := mem.stop(ctx); stop != "" {
+			out.Stopped = stop
+			break
+		}
+		res, stop := checkConnection(ctx, conn, v, opts, models, mem)
+		if stop != "" {
+			out.Stopped = stop
+			break
+		}
+		out.Connections = append(out.Connections, res)
+	}
+	out.Unchecked = len(c.Connections) - len(out.Connections)
 	return out
 }
