@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Exit statuses; scripts depend on them.
@@ -89,15 +90,46 @@ func run(args []string, stdout, stderr io.Writer) int {
 		var we *writeError
 		if errors.As(err, &we) && code == exitViolated {
 			// The verdict stands: the file the user asked for is missing.
-			fmt.Fprintf(stderr, "tcpmc: %v\n", err)
+			fmt.Fprintf(stderr, "tcpmc: %s\n", boundedLine(err.Error()))
 			return exitViolated
 		}
 		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "tcpmc: %s\n", ue.msg)
+			fmt.Fprintf(stderr, "tcpmc: %s\n", boundedLine(ue.msg))
 			return exitUsage
 		}
-		fmt.Fprintf(stderr, "tcpmc: %v\n", err)
+		fmt.Fprintf(stderr, "tcpmc: %s\n", boundedLine(err.Error()))
 		return exitUsage
 	}
 	return code
+}
+
+// Bounds on an error line: a bad token of a megabyte is quoted by an
+// excerpt, so that the error stays one readable line.
+const (
+	maxTokenInError = 80
+	maxErrorLine    = 1000
+)
+
+// boundedLine makes an error message one line of bounded length: each
+// word longer than maxTokenInError is cut to its start and its length,
+// and the whole to maxErrorLine bytes.
+func boundedLine(msg string) string {
+	words := strings.Fields(msg)
+	long := len(msg) > maxErrorLine || strings.ContainsAny(msg, "\n\r")
+	for _, w := range words {
+		long = long || len(w) > maxTokenInError
+	}
+	if !long {
+		return msg
+	}
+	for i, w := range words {
+		if len(w) > maxTokenInError {
+			words[i] = fmt.Sprintf("%s... (%d bytes)", strings.ToValidUTF8(w[:maxTokenInError-20], ""), len(w))
+		}
+	}
+	line := strings.Join(words, " ")
+	if len(line) > maxErrorLine {
+		line = strings.ToValidUTF8(line[:maxErrorLine], "") + "..."
+	}
+	return line
 }

@@ -84,3 +84,17 @@ func TestOutFailureKeepsTheViolation(t *testing.T) {
 		t.Fatalf("--out under a file: exit %d, stdout %q, stderr %q; want exit 2 before any search", code, out, errOut)
 	}
 }
+
+// TestErrorLinesQuoteAnExcerpt: a bad token of a megabyte (here a knob
+// value) is quoted by an excerpt; the error stays one short line.
+func TestErrorLinesQuoteAnExcerpt(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "v.yaml")
+	if err := os.WriteFile(file, []byte("name: v\nknobs:\n  time-wait: "+strings.Repeat("x", 900_000)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runTool("variants", file)
+	if code != exitUsage || len(errOut) > maxErrorLine+20 || strings.Count(errOut, "\n") != 1 ||
+		!strings.Contains(errOut, "v.yaml:3: knob time-wait: unknown value \"xxxx") || !strings.Contains(errOut, "(900002 bytes)") {
+		t.Fatalf("exit %d, %d bytes: %.300q", code, len(errOut), errOut)
+	}
+}
