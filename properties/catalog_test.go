@@ -20,6 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/va
 // must match testdata/variants (rewrite them with -update after an
 // intended change, and read the diff).
 func TestCatalogVerdicts(t *testing.T) {
+	skipUnderRace(t)
 	reports := catalog(t)
 	for _, v := range model.Builtins() {
 		t.Run(v.Name, func(t *testing.T) {
@@ -93,6 +94,7 @@ func firstDifference(want, got string) string {
 // The variant files in testdata/variants give the built-in variants back,
 // and the hand-written example reproduces two-way-handshake's verdicts.
 func TestVariantFiles(t *testing.T) {
+	skipUnderRace(t)
 	for _, v := range model.Builtins()[1:] {
 		got, err := LoadVariant(filepath.Join("..", "testdata", "variants", v.Name+".yaml"))
 		if err != nil {

@@ -218,6 +218,7 @@ func TestWorkerCountIndependence(t *testing.T) {
 }
 
 func TestExactSearchAgrees(t *testing.T) {
+	skipUnderRace(t)
 	fp := check(t, model.RFC9293(), model.DefaultConfig(), Options{})
 	ex := check(t, model.RFC9293(), model.DefaultConfig(), Options{Exact: true})
 	if fp.States != ex.States || fp.Transitions != ex.Transitions {
@@ -324,6 +325,7 @@ func confirmLasso(t *testing.T, sys *model.System, property string, tr *Trace) {
 // spare crash) must never turn a violation into "holds": steps the
 // environment may or may not take do not count as progress.
 func TestMoreEnvironmentNeverHidesAViolation(t *testing.T) {
+	skipUnderRace(t)
 	base := model.RFC9293().Config
 	base.Data, base.Incarnations = [2]int{}, 1
 	for _, c := range []struct {

@@ -56,6 +56,7 @@ func TestSimulateRFC9293Holds(t *testing.T) {
 // faults of each kind, three connections) and shrunk to short schedules that replay; the seed
 // reproduces the same minimal schedule.
 func TestSimulateCatchesAndShrinks(t *testing.T) {
+	skipUnderRace(t)
 	if testing.Short() {
 		t.Skip("shrinks three long schedules")
 	}

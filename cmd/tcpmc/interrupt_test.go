@@ -51,8 +51,8 @@ func writeSYNs(t *testing.T, path string, n int) {
 // checked and exits with 3 within a second of SIGINT, SIGTERM or its
 // --timeout.
 func TestConformStopsOnSIGINTAndTimeout(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a child process for each signal")
+	if testing.Short() || raceEnabled {
+		t.Skip("a child process for each signal, timed")
 	}
 	capture := filepath.Join(t.TempDir(), "syns.pcap")
 	writeSYNs(t, capture, 20000)

@@ -106,7 +106,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // Bounds on an error line: a bad token of a megabyte is quoted by an
 // excerpt, so that the error stays one readable line.
 const (
-	maxTokenInError = 80
+	maxTokenInError = 256
 	maxErrorLine    = 1000
 )
 
@@ -124,7 +124,7 @@ func boundedLine(msg string) string {
 	}
 	for i, w := range words {
 		if len(w) > maxTokenInError {
-			words[i] = fmt.Sprintf("%s... (%d bytes)", strings.ToValidUTF8(w[:maxTokenInError-20], ""), len(w))
+			words[i] = fmt.Sprintf("%s... (%d bytes)", strings.ToValidUTF8(w[:maxTokenInError-56], ""), len(w))
 		}
 	}
 	line := strings.Join(words, " ")

@@ -89,6 +89,9 @@ func normalize(s string) string {
 // appear, in order (the README may show an excerpt), timings and memory
 // aside. Files the commands write go to a temporary directory.
 func TestREADMEExamples(t *testing.T) {
+	if raceEnabled {
+		t.Skip("runs the README's commands: slow under the race detector, and single-threaded in what it checks")
+	}
 	if testing.Short() {
 		t.Skip("runs every command of the README")
 	}
