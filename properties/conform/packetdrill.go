@@ -2,6 +2,7 @@ package conform
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -105,7 +106,9 @@ func Parse(file string, r io.Reader) (*Script, error) {
 	for sc.Scan() {
 		lines = append(lines, sc.Text())
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, bad(len(lines)+1, "a line longer than 1 MiB: not a packetdrill script")
+	} else if err != nil {
 		return nil, bad(len(lines)+1, "%v", err)
 	}
 	if lr.N <= 0 {
