@@ -17,5 +17,9 @@
 // therefore the same for any number of workers.
 //
 // A search stops cleanly on a state, depth, time or memory limit, or when
-// its context is cancelled, and returns what it found so far.
+// its context is cancelled, and returns what it found so far. The memory
+// of the visited set, the frontier and the parent links is accounted
+// before each grows (a table before it doubles), so that the limit holds
+// instead of the process dying on the allocation that passes it;
+// DefaultMaxMemory derives a limit from what the process may really use.
 package explore
