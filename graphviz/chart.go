@@ -168,6 +168,11 @@ func (c *chart) drawing() *Drawing {
 	d := &Drawing{Width: width, Height: height}
 	rowY := func(i int) float64 { return top + float64(i+1)*chartRowH }
 	x := [2]float64{left, right}
+	// Invisible bands, one per step, under everything: a page lights up
+	// the current step by its class.
+	for i, r := range c.rows {
+		d.shape(Shape{Kind: Box, X: 0, Y: rowY(i) - chartRowH/2, W: width, H: chartRowH, Class: fmt.Sprintf("step step-%d", r.step)})
+	}
 
 	if c.title != "" {
 		d.text(Text{X: chartMargin, Y: 24, S: c.title, Size: 13, Bold: true})
