@@ -36,6 +36,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		quiet     = fs.Bool("quiet", false, "no progress line")
 		outDir    = fs.String("out", "", "write each counterexample as a sequence chart, `DIR`/VARIANT-PROPERTY.dot and .svg")
 		outFormat = fs.String("out-format", "svg,dot", "the `formats` written by -out: any of svg, png and dot")
+		htmlOut   = fs.String("html", "", "also write the report as one self-contained HTML page, `FILE`.html, to step through each counterexample")
 		expected  = fs.Bool("expected", false, "exit 0 when every verdict is the one the variant states (a property it states nothing about must hold), 1 when one differs: for CI of a weak variant")
 	)
 	fs.Var(&props, "property", "comma-separated `properties` to check, or the flag repeated (default: all)")
@@ -110,6 +111,11 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprintln(stdout, string(out))
 	} else {
 		printReport(stdout, rep)
+	}
+	if *htmlOut != "" {
+		if err := writeHTMLReport(*htmlOut, rep); err != nil {
+			return 0, err
+		}
 	}
 	if *outDir != "" {
 		if err := writeCharts(*outDir, formats, rep, stderr); err != nil {

@@ -44,6 +44,8 @@ usage:
   tcpmc packetdrill FILE...
                           run packetdrill scripts against a model endpoint
   tcpmc conform FILE...   check that the model can produce captured connections
+  tcpmc report [-o FILE.html] RESULT.json
+                          write a saved check --json result as an HTML page
   tcpmc variants [--knobs] [NAME|FILE]
                           list the built-in variants, or show one
   tcpmc help [command]    show help
@@ -65,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		code, err = runCheck(args[1:], stdout, stderr)
+	case "report":
+		code, err = runReport(args[1:], stdout, stderr)
 	case "diagram":
 		code, err = runDiagram(args[1:], stdout, stderr)
 	case "simulate":
