@@ -183,3 +183,9 @@ func sameGlobal(sys *model.System, s model.State, g jsonGlobal) bool {
 	}
 	return true
 }
+
+// MarshalTrace writes an execution of the model in the JSON form of a
+// counterexample (as in `tcpmc check --json`).
+func MarshalTrace(sys *model.System, tr *Trace) ([]byte, error) {
+	return json.MarshalIndent(traceJSON(sys, tr), "", "  ")
+}

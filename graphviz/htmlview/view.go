@@ -100,7 +100,7 @@ func Rules(sys *model.System) map[string]Rule {
 // given, is marked on the chart.
 func NewTrace(sys *model.System, tr *properties.Trace, title, violated string) Trace {
 	nb := properties.NewNumbering(sys, tr)
-	out := Trace{Title: title, Legend: nb.Legend(sys), Stuck: tr.Stuck}
+	out := Trace{Title: title, Legend: nb.Legend(sys), Stuck: tr.Stuck, Steps: Steps(sys, tr)}
 	if tr.Cycle {
 		out.LoopStart = tr.Loop + 1
 	}
@@ -109,13 +109,20 @@ func NewTrace(sys *model.System, tr *properties.Trace, title, violated string) T
 		ch.MarkViolation(violated)
 	}
 	out.Chart = string(ch.Drawing().SVG())
+	return out
+}
 
+// Steps follows a trace step by step: Steps(...)[0] is the initial
+// state, [i] the state after step i.
+func Steps(sys *model.System, tr *properties.Trace) []Step {
+	nb := properties.NewNumbering(sys, tr)
+	var out []Step
 	flights := properties.NewFlights(sys)
 	var labels []string
 	var calls [2][]string
 	var received [2]int
-	out.Steps = append(out.Steps, Step{Text: "initial state", Sent: []string{}, Rules: []string{}, Ends: ends(sys, tr.Start, calls, received)})
-	out.Steps[0].Net = network(sys, tr.Start, flights, labels)
+	out = append(out, Step{Text: "initial state", Sent: []string{}, Rules: []string{}, Ends: ends(sys, tr.Start, calls, received)})
+	out[0].Net = network(sys, tr.Start, flights, labels)
 	prev := tr.Start
 	for i, ps := range tr.Steps {
 		st, after := ps.Step, ps.State
@@ -162,7 +169,7 @@ func NewTrace(sys *model.System, tr *properties.Trace, title, violated string) T
 		}
 		step.Ends = ends(sys, after, calls, received)
 		step.Net = network(sys, after, flights, labels)
-		out.Steps = append(out.Steps, step)
+		out = append(out, step)
 		prev = after
 	}
 	return out
