@@ -49,6 +49,7 @@ type Simulation struct {
 	gen    *rapid.Generator[schedule]
 
 	runs, steps atomic.Int64
+	failed      atomic.Bool
 	// First is the first failing schedule found, Last the last one: after
 	// rapid has shrunk it, the minimal one. Both nil if none failed.
 	First, Last *SimFailure
@@ -101,6 +102,10 @@ func NewSimulation(sys *model.System, opts SimOptions) (*Simulation, error) {
 func (s *Simulation) Runs() int64  { return s.runs.Load() }
 func (s *Simulation) Steps() int64 { return s.steps.Load() }
 
+// Failed reports whether a run has failed; unlike First, it may be read
+// while the simulation runs.
+func (s *Simulation) Failed() bool { return s.failed.Load() }
+
 // Run draws one schedule and fails t with the sequence chart of the first
 // violation.
 func (s *Simulation) Run(t *rapid.T) {
@@ -115,6 +120,7 @@ func (s *Simulation) Run(t *rapid.T) {
 	}
 	if s.First == nil {
 		s.First, s.RunsToFailure = sc.failure, n
+		s.failed.Store(true)
 	}
 	s.Last = sc.failure
 	t.Fatalf("%s", s.Describe(sc.failure))

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -65,14 +66,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, usageError{err.Error()}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	if *timeout > 0 {
-		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
 		defer cancel()
 	}
@@ -82,25 +78,23 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 
 	start := time.Now()
+	var progress *simProgress
 	if !*quiet && isTerminal(stderr) {
 		fmt.Fprintf(stderr, "simulating %s: %s\n", v.Name, describeConfig(cfg))
-		done := make(chan struct{})
-		defer close(done)
-		go func() {
-			tick := time.NewTicker(500 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				select {
-				case <-done:
-					fmt.Fprint(stderr, "\r\033[K")
-					return
-				case <-tick.C:
-					fmt.Fprintf(stderr, "\r\033[K%s runs  %s steps  %.1fs", commas(uint64(sim.Runs())), commas(uint64(sim.Steps())), time.Since(start).Seconds())
-				}
-			}
-		}()
+		progress = startSimProgress(stderr, sim, start)
 	}
+	defer progress.stop()
+	finished := make(chan struct{})
+	defer close(finished)
+	go interruptions(cancel, finished, func() {
+		// A second Ctrl-C: say what was done, then exit as Ctrl-C does.
+		progress.stop()
+		fmt.Fprintf(stdout, "variant %s: %s\n%s random schedules (%s steps in all), %.2fs: interrupted twice%s\n",
+			v.Name, describeConfig(cfg), commas(uint64(sim.Runs())), commas(uint64(sim.Steps())), time.Since(start).Seconds(), pendingFailure(sim))
+		exitNow(exitLimit)
+	})
 	res, err := properties.RunSimulation(sim, *runs, *seed)
+	progress.stop() // before the report, so that it starts on a line of its own
 	if err != nil {
 		return 0, err
 	}
@@ -130,6 +124,79 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	return exitViolated, nil
+}
+
+// Signals and exits, replaced by the tests.
+var (
+	notifySignals = func(c chan<- os.Signal) func() {
+		signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+		return func() { signal.Stop(c) }
+	}
+	exitNow = os.Exit
+)
+
+// interruptions cancels the simulation on the first Ctrl-C (or SIGTERM)
+// and calls again on the second, until finished.
+func interruptions(cancel func(), finished <-chan struct{}, again func()) {
+	sigs := make(chan os.Signal, 2)
+	stop := notifySignals(sigs)
+	defer stop()
+	for n := 0; ; n++ {
+		select {
+		case <-finished:
+			return
+		case <-sigs:
+			if n == 0 {
+				cancel()
+				continue
+			}
+			again()
+			return
+		}
+	}
+}
+
+// pendingFailure says that a failure was found but not yet reported.
+func pendingFailure(sim *properties.Simulation) string {
+	if sim.Failed() {
+		return "; a violation was found and was being shrunk: run again with a timeout to see it"
+	}
+	return "; no violation found"
+}
+
+// simProgress rewrites one line on stderr with the runs so far.
+type simProgress struct {
+	done    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+}
+
+func startSimProgress(w io.Writer, sim *properties.Simulation, start time.Time) *simProgress {
+	p := &simProgress{done: make(chan struct{}), stopped: make(chan struct{})}
+	go func() {
+		defer close(p.stopped)
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-p.done:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case <-tick.C:
+				fmt.Fprintf(w, "\r\033[K%s runs  %s steps  %.1fs", commas(uint64(sim.Runs())), commas(uint64(sim.Steps())), time.Since(start).Seconds())
+			}
+		}
+	}()
+	return p
+}
+
+// stop clears the line and waits until it is cleared.
+func (p *simProgress) stop() {
+	if p == nil {
+		return
+	}
+	p.once.Do(func() { close(p.done) })
+	<-p.stopped
 }
 
 func stopReason(ctx context.Context) string {
