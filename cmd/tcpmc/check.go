@@ -110,7 +110,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		fmt.Fprintln(stdout, string(out))
 	} else {
-		printReport(stdout, rep)
+		printReport(stdout, rep, *expected)
 	}
 	if *htmlOut != "" {
 		if err := writeHTMLReport(*htmlOut, rep); err != nil {
@@ -168,7 +168,10 @@ func describeConfig(c model.Config) string {
 		faults, network, c.Capacity, c.SeqSpace, c.Window, model.RetriesString(c.RetryLimit), c.ISN)
 }
 
-func printReport(w io.Writer, rep *properties.Report) {
+// printReport writes the report as a table. The EXPECTED column shows
+// what the variant states, and "holds" where it states nothing (what
+// --expected requires); every verdict that differs is marked and named.
+func printReport(w io.Writer, rep *properties.Report, expected bool) {
 	fmt.Fprintf(w, "variant %s: %s\n", rep.Variant, describeConfig(rep.Config))
 	if sf := rep.Safety; sf != nil {
 		status := "complete"
@@ -209,24 +212,32 @@ func printReport(w io.Writer, rep *properties.Report) {
 	}
 	fmt.Fprintln(w)
 	v := rep.System().Variant()
-	if len(v.Expect) > 0 {
+	showExpected := expected || len(v.Expect) > 0
+	if showExpected {
 		fmt.Fprintf(w, "%-22s %-8s %-9s %s\n", "PROPERTY", "KIND", "VERDICT", "EXPECTED")
 	} else {
 		fmt.Fprintf(w, "%-22s %-8s %s\n", "PROPERTY", "KIND", "VERDICT")
 	}
-	surprises := 0
+	var surprises []string
 	for _, r := range rep.Results {
 		line := fmt.Sprintf("%-22s %-8s %-9s", r.Property.Name, r.Property.Kind, r.Verdict)
-		if e, ok := v.Expected(r.Property.Name); ok {
-			line += " " + e.Verdict
-			if r.Verdict != properties.Unknown && string(r.Verdict) != e.Verdict {
+		if showExpected {
+			want := string(properties.Holds)
+			if e, ok := v.Expected(r.Property.Name); ok {
+				want = e.Verdict
+			}
+			line += " " + want
+			if r.Verdict != properties.Unknown && string(r.Verdict) != want {
 				line += "  <- not as expected"
-				surprises++
+				surprises = append(surprises, r.Property.Name)
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
-	if surprises > 0 && !sameConfig(rep.Config, v.Config) {
+	if len(surprises) > 0 {
+		fmt.Fprintf(w, "not as expected: %s\n", strings.Join(surprises, ", "))
+	}
+	if len(surprises) > 0 && !sameConfig(rep.Config, v.Config) {
 		fmt.Fprintf(w, "(expectations are stated for the variant's own configuration; flags changed it)\n")
 	}
 	for _, r := range rep.Results {
