@@ -40,7 +40,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		expected  = fs.Bool("expected", false, "exit 0 when every verdict is the one the variant states (a property it states nothing about must hold), 1 when one differs: for CI of a weak variant")
 	)
 	fs.Var(&props, "property", "comma-separated `properties` to check, or the flag repeated (default: all)")
-	if helped, err := parseFlags(fs, args, stdout, checkSynopsis); helped || err != nil {
+	if helped, err := parseFlags(fs, args, stdout, checkSynopsis+propertyHelp(true)+checkExits); helped || err != nil {
 		return exitHolds, err
 	}
 	for _, f := range []struct {
@@ -301,15 +301,6 @@ func (p *progressLine) clear() {
 	if p != nil && p.shown {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // defaultMemoryLimit is half the machine's memory, or 4 GiB when it cannot

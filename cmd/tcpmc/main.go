@@ -49,8 +49,9 @@ usage:
   tcpmc explore [flags]   walk the model by hand in a browser (127.0.0.1)
   tcpmc report [-o FILE.html] RESULT.json
                           write a saved check --json result as an HTML page
-  tcpmc variants [--knobs] [NAME|FILE]
-                          list the built-in variants, or show one
+  tcpmc variants [--knobs | --rules] [NAME|FILE]
+                          list the built-in variants, or show one (its
+                          knobs, or its rule table)
   tcpmc help [command]    show help
 
 Run "tcpmc COMMAND -h" for a command's flags.

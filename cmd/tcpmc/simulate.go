@@ -43,7 +43,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 		quiet     = fs.Bool("quiet", false, "no progress line")
 	)
 	fs.Var(&props, "property", "comma-separated safety `properties` to check, or the flag repeated (default: all safety properties)")
-	if helped, err := parseFlags(fs, args, stdout, simulateSynopsis); helped || err != nil {
+	if helped, err := parseFlags(fs, args, stdout, simulateSynopsis+propertyHelp(false)+simulateExits); helped || err != nil {
 		return exitHolds, err
 	}
 	switch {
