@@ -296,7 +296,7 @@ func ApplySetting(c *Config, name, value string) error {
 			return fmt.Errorf("abort %q: want none, client, server or both", value)
 		}
 	default:
-		return fmt.Errorf("unknown setting %q (want one of %s)", name, strings.Join(SettingNames(), ", "))
+		return fmt.Errorf("unknown setting %q%s (want one of %s)", name, suggest(name, SettingNames()), strings.Join(SettingNames(), ", "))
 	}
 	return err
 }

@@ -41,6 +41,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 		outDir    = fs.String("out", "", "write the shrunk schedule's chart, and porcupine's view of a broken stream, to `DIR`")
 		outFormat = fs.String("out-format", "svg,dot", "the `formats` of the chart written by -out: any of svg, png and dot")
 		quiet     = fs.Bool("quiet", false, "no progress line")
+		replay    = fs.String("replay", "", "replay this `schedule` (the choices a failure prints to reproduce it) instead of drawing random ones")
 	)
 	fs.Var(&props, "property", "comma-separated safety `properties` to check, or the flag repeated (default: all safety properties)")
 	if helped, err := parseFlags(fs, args, stdout, simulateSynopsis+propertyHelp(false)+simulateExits); helped || err != nil {
@@ -77,6 +78,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, usageError{err.Error()}
 	}
 
+	if *replay != "" {
+		return replaySchedule(stdout, stderr, sim, *replay, *outDir, formats)
+	}
 	start := time.Now()
 	var progress *simProgress
 	if !*quiet && isTerminal(stderr) {
@@ -112,12 +116,16 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 			commas(uint64(res.Runs)), *depth, commas(uint64(res.Steps)), elapsed.Seconds(), status)
 		return code, nil
 	}
-	fmt.Fprintf(stdout, "%s violated in run %d of at most %d steps; rapid shrank the schedule from %d to %d steps (%.2fs)\n\n",
-		f.Property, res.RunsToFailure, *depth, len(res.Original.Trace.Steps), len(f.Trace.Steps), elapsed.Seconds())
-	fmt.Fprint(stdout, sim.Describe(f))
-	if res.Seed != 0 {
-		fmt.Fprintf(stdout, "\nreproduce: tcpmc simulate %s\n", reproduceArgs(args, res.Seed))
+	shrunk := len(f.Trace.Steps)
+	f = sim.Minimize(f)
+	fmt.Fprintf(stdout, "%s violated in run %d of at most %d steps; rapid shrank the schedule from %d to %d steps",
+		f.Property, res.RunsToFailure, *depth, len(res.Original.Trace.Steps), shrunk)
+	if len(f.Trace.Steps) < shrunk {
+		fmt.Fprintf(stdout, ", and leaving out the steps the violation does not need to %d", len(f.Trace.Steps))
 	}
+	fmt.Fprintf(stdout, " (%.2fs)\n\n", time.Since(start).Seconds())
+	fmt.Fprint(stdout, sim.Describe(f))
+	fmt.Fprintf(stdout, "\nreproduce: tcpmc simulate %s\n", reproduceArgs(args, sim.ScheduleOf(f)))
 	if *outDir != "" {
 		if err := writeSimulation(*outDir, formats, sys, f, stderr); err != nil {
 			return 0, err
@@ -206,23 +214,52 @@ func stopReason(ctx context.Context) string {
 	return "interrupted"
 }
 
-// reproduceArgs are the command's arguments with the failing run's seed
-// and a single run.
-func reproduceArgs(args []string, seed uint64) string {
+// reproduceArgs are the command's arguments with the failing schedule to
+// replay instead of the runs to draw.
+func reproduceArgs(args []string, sc properties.Schedule) string {
 	var out []string
 	for i := 0; i < len(args); i++ {
 		a := strings.TrimLeft(args[i], "-")
 		name, _, hasValue := strings.Cut(a, "=")
-		if name == "seed" || name == "runs" {
+		switch name {
+		case "seed", "runs", "replay", "timeout", "out", "out-format":
 			if !hasValue {
 				i++ // skip the value
 			}
 			continue
+		case "quiet":
+			continue
 		}
 		out = append(out, args[i])
 	}
-	out = append(out, "--seed", fmt.Sprint(seed), "--runs", "1")
+	out = append(out, "--replay", sc.String())
 	return strings.Join(out, " ")
+}
+
+// replaySchedule runs one schedule and reports as a failing run does.
+func replaySchedule(stdout, stderr io.Writer, sim *properties.Simulation, schedule, outDir string, formats []graphviz.Format) (int, error) {
+	sc, err := properties.ParseSchedule(schedule)
+	if err != nil {
+		return 0, usagef("-replay: %v", err)
+	}
+	tr, f, err := sim.Replay(sc)
+	if err != nil {
+		return 0, usagef("-replay: %v", err)
+	}
+	sys := sim.System()
+	fmt.Fprintf(stdout, "variant %s: %s\n", sys.Variant().Name, describeConfig(sys.Config()))
+	if f == nil {
+		fmt.Fprintf(stdout, "the schedule of %d steps violates no property\n", len(tr.Steps))
+		return exitHolds, nil
+	}
+	fmt.Fprintf(stdout, "%s violated by the schedule replayed\n\n", f.Property)
+	fmt.Fprint(stdout, sim.Describe(f))
+	if outDir != "" {
+		if err := writeSimulation(outDir, formats, sys, f, stderr); err != nil {
+			return 0, err
+		}
+	}
+	return exitViolated, nil
 }
 
 // writeSimulation writes the shrunk schedule's chart and, for a broken

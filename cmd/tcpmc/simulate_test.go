@@ -24,8 +24,19 @@ func TestSimulateFindsAndReproduces(t *testing.T) {
 		t.Fatalf("no reproduction command:\n%s", out)
 	}
 	again := strings.Fields(strings.TrimSpace(out[i+len("reproduce: tcpmc "):]))
+	// The command replays the schedule instead of drawing and shrinking
+	// again.
+	if cmd := strings.Join(again, " "); !strings.Contains(cmd, " --replay ") || strings.Contains(cmd, "--seed") {
+		t.Errorf("reproduce: tcpmc %s: want the schedule to replay", cmd)
+	}
 	code, out2, _ := runTool(again...)
-	chart := func(s string) string { return s[strings.Index(s, "random schedule, "):strings.Index(s, "reproduce:")] }
+	chart := func(s string) string {
+		s = s[strings.Index(s, "random schedule, "):]
+		if i := strings.Index(s, "\nreproduce:"); i >= 0 {
+			s = s[:i]
+		}
+		return strings.TrimSpace(s)
+	}
 	if code != exitViolated || chart(out2) != chart(out) {
 		t.Errorf("%v does not reproduce the schedule:\n%s\n---\n%s", again, out, out2)
 	}
