@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -108,6 +109,12 @@ func (x *Explorer) state(msg string) explorerState {
 // /api/step?i=N, /api/back, /api/reset, /api/jump?property=NAME, and GET
 // /api/export?format=json|text.
 func (x *Explorer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Only pages of this machine's loopback may drive it: a name that
+	// resolves here from elsewhere (DNS rebinding) is refused.
+	if host, _, err := net.SplitHostPort(r.Host); err != nil || host != "127.0.0.1" && host != "localhost" {
+		http.Error(w, "tcpmc explore answers on 127.0.0.1 only", http.StatusForbidden)
+		return
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	post := func() bool {
