@@ -33,6 +33,7 @@ type Shape struct {
 	Fill, Stroke string  // colors as #rrggbb; "" means none
 	StrokeWidth  float64
 	Dash         []float64
+	Class        string // an SVG class, for pages that style or light up parts
 }
 
 type ShapeKind uint8
@@ -53,6 +54,7 @@ type Line struct {
 	Dash       []float64
 	Arrow      bool // arrowhead at the last point
 	CrossAtEnd bool // an X at the last point: a lost segment
+	Class      string
 }
 
 // Point is a position on the page.
@@ -69,6 +71,7 @@ type Text struct {
 	// Background, when set, is painted behind the text so that it stays
 	// legible over lines.
 	Background string
+	Class      string
 }
 
 type Anchor uint8

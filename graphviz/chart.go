@@ -41,6 +41,7 @@ type message struct {
 	lost      bool
 	dup       bool // a copy made by the network
 	reordered bool
+	stale     bool // its sender had started another connection when it arrived
 }
 
 // newChart follows every segment of a trace from the step that sent it.
@@ -70,9 +71,11 @@ func newChart(sys *model.System, tr *properties.Trace, title string) *chart {
 			return len(c.msgs) - 1
 		})
 		if taken >= 0 {
-			c.msgs[taken].end = i
-			c.msgs[taken].lost = st.Kind == model.Lose
-			c.msgs[taken].reordered = st.Reordered
+			m := &c.msgs[taken]
+			m.end = i
+			m.lost = st.Kind == model.Lose
+			m.reordered = st.Reordered
+			m.stale = m.seg.Inc() != prev.Ends[m.from].Inc
 		}
 		switch st.Kind {
 		case model.Call, model.Timeout:
@@ -168,6 +171,11 @@ func (c *chart) drawing() *Drawing {
 	d := &Drawing{Width: width, Height: height}
 	rowY := func(i int) float64 { return top + float64(i+1)*chartRowH }
 	x := [2]float64{left, right}
+	// Invisible bands, one per step, under everything: a page lights up
+	// the current step by its class.
+	for i, r := range c.rows {
+		d.shape(Shape{Kind: Box, X: 0, Y: rowY(i) - chartRowH/2, W: width, H: chartRowH, Class: fmt.Sprintf("step step-%d", r.step)})
+	}
 
 	if c.title != "" {
 		d.text(Text{X: chartMargin, Y: 24, S: c.title, Size: 13, Bold: true})
@@ -261,10 +269,12 @@ func (c *chart) drawing() *Drawing {
 	}
 	// Keep labels off the ends of arrows, where they would be read as the
 	// label of the arrow that starts or ends there.
+	// The zone is wide: a label that ends just short of another arrow's
+	// head reads as that arrow's label ("FIN ... -> LISTEN").
 	ends := make([][2]rect, len(labels))
 	for i, l := range labels {
 		for k, p := range []Point{l.a, l.b} {
-			ends[i][k] = rect{p.X - 14, p.Y - 9, 28, 18}
+			ends[i][k] = rect{p.X - 48, p.Y - 11, 96, 22}
 		}
 	}
 	for side := 0; side < 2; side++ {
@@ -289,7 +299,7 @@ func (c *chart) drawing() *Drawing {
 			}
 			for k, e := range ends {
 				if k != li {
-					cost += 8 * (r.overlap(e[0]) + r.overlap(e[1]))
+					cost += 30 * (r.overlap(e[0]) + r.overlap(e[1]))
 				}
 			}
 			if cost < bestCost {
@@ -377,6 +387,9 @@ func messageSuffix(m message) string {
 	}
 	if m.reordered {
 		s = append(s, "out of order")
+	}
+	if m.stale {
+		s = append(s, "of an old connection")
 	}
 	if len(s) == 0 {
 		return ""

@@ -287,6 +287,10 @@ func target(t transition) int {
 	return int(t.to)
 }
 
+// edgeClass names a transition in SVG, "edge e-FROM_TO", so that a page
+// can light up the transition a step takes.
+func edgeClass(t transition) string { return "edge e-" + t.from.String() + "_" + t.to.String() }
+
 // Drawing lays the diagram out with tcpmc's own layered layout.
 func (sd *StateDiagram) Drawing() *Drawing {
 	states := append(model.AllStates(), model.Closed)
@@ -318,20 +322,20 @@ func (sd *StateDiagram) Drawing() *Drawing {
 		for k, pt := range p.paths[i] {
 			pts[k] = shift(pt)
 		}
-		d.line(Line{Points: pts, Curve: true, Color: st.color, Width: st.width, Dash: st.dash, Arrow: true})
+		d.line(Line{Points: pts, Curve: true, Color: st.color, Width: st.width, Dash: st.dash, Arrow: true, Class: edgeClass(t)})
 	}
 	for i, t := range sd.trs {
 		st := edgeStyles[t.kind]
 		at := shift(p.label[i])
 		y := at.Y - float64(len(t.labels)-1)*lineHeight/2 + ascent(diagramFont)/2
 		for k, l := range t.labels {
-			d.text(Text{X: at.X, Y: y + float64(k)*lineHeight, S: l, Size: diagramFont, Color: labelColor(st.color), Background: "#ffffff"})
+			d.text(Text{X: at.X, Y: y + float64(k)*lineHeight, S: l, Size: diagramFont, Color: labelColor(st.color), Background: "#ffffff", Class: edgeClass(t) + "-label"})
 		}
 	}
 	for i, s := range states {
 		c := shift(p.nodes[i])
 		n := nodes[i]
-		d.shape(Shape{Kind: Ellipse, X: c.X - n.w/2, Y: c.Y - n.h/2, W: n.w, H: n.h, Fill: "#f3f6fb", Stroke: "#38598b", StrokeWidth: 1.4})
+		d.shape(Shape{Kind: Ellipse, X: c.X - n.w/2, Y: c.Y - n.h/2, W: n.w, H: n.h, Fill: "#f3f6fb", Stroke: "#38598b", StrokeWidth: 1.4, Class: "state s-" + s.String()})
 		d.text(Text{X: c.X, Y: c.Y + ascent(stateSize)/2, S: s.String(), Size: stateSize, Bold: true, Anchor: Middle})
 	}
 	y := p.h + top + 6

@@ -37,6 +37,14 @@ func xmlEscape(s string) string {
 	return b.String()
 }
 
+// classAttr is the class attribute of an SVG element, if it has one.
+func classAttr(c string) string {
+	if c == "" {
+		return ""
+	}
+	return ` class="` + xmlEscape(c) + `"`
+}
+
 func dashAttr(dash []float64) string {
 	if len(dash) == 0 {
 		return ""
@@ -60,7 +68,7 @@ func (d *Drawing) SVG() []byte {
 		switch {
 		case it.Shape != nil:
 			s := it.Shape
-			style := fmt.Sprintf(` fill="%s" stroke="%s" stroke-width="%s"%s`, orNone(s.Fill), orNone(s.Stroke), num(s.StrokeWidth), dashAttr(s.Dash))
+			style := fmt.Sprintf(` fill="%s" stroke="%s" stroke-width="%s"%s%s`, orNone(s.Fill), orNone(s.Stroke), num(s.StrokeWidth), dashAttr(s.Dash), classAttr(s.Class))
 			switch s.Kind {
 			case Ellipse:
 				fmt.Fprintf(&b, `<ellipse cx="%s" cy="%s" rx="%s" ry="%s"%s/>`+"\n", num(s.X+s.W/2), num(s.Y+s.H/2), num(s.W/2), num(s.H/2), style)
@@ -88,11 +96,11 @@ func (d *Drawing) SVG() []byte {
 					fmt.Fprintf(&path, " L%s %s", num(p.X), num(p.Y))
 				}
 			}
-			fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="%s" stroke-width="%s"%s/>`+"\n", path.String(), l.Color, num(l.Width), dashAttr(l.Dash))
+			fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="%s" stroke-width="%s"%s%s/>`+"\n", path.String(), l.Color, num(l.Width), dashAttr(l.Dash), classAttr(l.Class))
 			from, tip := lineEnd(endPoints(l))
 			if l.Arrow {
 				h := arrowHead(from, tip, 6+2*l.Width)
-				fmt.Fprintf(&b, `<polygon points="%s,%s %s,%s %s,%s" fill="%s"/>`+"\n", num(h[0].X), num(h[0].Y), num(h[1].X), num(h[1].Y), num(h[2].X), num(h[2].Y), l.Color)
+				fmt.Fprintf(&b, `<polygon points="%s,%s %s,%s %s,%s" fill="%s"%s/>`+"\n", num(h[0].X), num(h[0].Y), num(h[1].X), num(h[1].Y), num(h[2].X), num(h[2].Y), l.Color, classAttr(l.Class))
 			}
 			if l.CrossAtEnd {
 				const r = 6
@@ -117,8 +125,8 @@ func (d *Drawing) SVG() []byte {
 			if t.Bold {
 				weight = ` font-weight="bold"`
 			}
-			fmt.Fprintf(&b, `<text x="%s" y="%s" font-family="Go, 'DejaVu Sans', Helvetica, Arial, sans-serif" font-size="%s"%s fill="%s" textLength="%s" lengthAdjust="spacingAndGlyphs">%s</text>`+"\n",
-				num(x), num(t.Y), num(t.Size), weight, orColor(t.Color), num(w), xmlEscape(t.S))
+			fmt.Fprintf(&b, `<text x="%s" y="%s" font-family="Go, 'DejaVu Sans', Helvetica, Arial, sans-serif" font-size="%s"%s fill="%s" textLength="%s" lengthAdjust="spacingAndGlyphs"%s>%s</text>`+"\n",
+				num(x), num(t.Y), num(t.Size), weight, orColor(t.Color), num(w), classAttr(t.Class), xmlEscape(t.S))
 		}
 	}
 	b.WriteString("</svg>\n")

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -296,7 +297,7 @@ func ApplySetting(c *Config, name, value string) error {
 			return fmt.Errorf("abort %q: want none, client, server or both", value)
 		}
 	default:
-		return fmt.Errorf("unknown setting %q (want one of %s)", name, strings.Join(SettingNames(), ", "))
+		return fmt.Errorf("unknown setting %q%s (want one of %s)", name, suggest(name, SettingNames()), strings.Join(SettingNames(), ", "))
 	}
 	return err
 }
@@ -358,10 +359,16 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool)
 	rules := append([]Rule(nil), base.Rules...)
 	lineOf := map[string]int{} // rule name -> line that last touched it
 	fieldLine := map[string]map[string]int{}
-	removedAt := map[string]int{} // rule name -> line that removed it
+	removedAt := map[string]int{} // rule name -> line that removed it (0: a knob)
 	apply := func(remove []Located, changes []RuleChange, adds []RuleAddition) error {
 		for _, r := range remove {
 			i := ruleIndex(rules, r.Value)
+			if at, gone := removedAt[r.Value]; i < 0 && gone {
+				if at == 0 {
+					return s.errorf(r.Line, "cannot remove rule %q: a knob already removes it", r.Value)
+				}
+				return s.errorf(r.Line, "cannot remove rule %q: already removed at line %d", r.Value, at)
+			}
 			if i < 0 {
 				return s.errorf(r.Line, "cannot remove rule %q: %s", r.Value, noSuchRule(rules, r.Value))
 			}
@@ -528,13 +535,46 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool)
 				alsoDead[d] = true
 			}
 			for _, d := range dead {
-				if alsoDead[d] {
-					return nil, s.errorf(lineOf[d], "rule %q can never fire: its guard cannot hold, or rules before it take all its cases", d)
+				if !alsoDead[d] {
+					continue
 				}
+				if lineOf[d] == 0 {
+					// A rule of the base that the spec did not touch:
+					// one it changed or added takes its cases.
+					if t, ok := shadowing(v, d, lineOf); ok {
+						return nil, s.errorf(lineOf[t], "rule %q can never fire: rule %q, as this file writes it, takes all its cases (change or remove %q, or put %q after it)", d, t, d, t)
+					}
+				}
+				return nil, s.errorf(lineOf[d], "rule %q can never fire: its guard cannot hold, or rules before it take all its cases", d)
 			}
 		}
 	}
 	return v, nil
+}
+
+// shadowing finds the rule, among those the spec changed or added, without
+// which a dead rule fires again.
+func shadowing(v *Variant, dead string, touched map[string]int) (string, bool) {
+	names := make([]string, 0, len(touched))
+	for n := range touched {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return touched[names[i]] < touched[names[j]] })
+	for _, t := range names {
+		i := ruleIndex(v.Rules, t)
+		if i < 0 || t == dead {
+			continue
+		}
+		without := &Variant{Name: v.Name, Macros: v.Macros, Rules: append(append([]Rule{}, v.Rules[:i]...), v.Rules[i+1:]...)}
+		sys, err := NewSystem(without, DefaultConfig())
+		if err != nil {
+			continue
+		}
+		if !slices.Contains(sys.Unfired(), dead) {
+			return t, true
+		}
+	}
+	return "", false
 }
 
 func asRuleError(err error, target **RuleError) bool {

@@ -79,17 +79,38 @@ func readBounded(path string, limit int64) ([]byte, error) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlHint says in a variant file's terms what YAML's parser reports
+// about a misplaced line.
+func yamlHint(msg string) string {
+	switch {
+	case strings.Contains(msg, "mapping values are not allowed"):
+		return "bad indentation: this line is indented more than the key before it, or a value holds ': ' (quote it)"
+	case strings.Contains(msg, "did not find expected '-' indicator"), strings.Contains(msg, "did not find expected key"):
+		return "bad indentation in the block that starts here: one of its lines lines up with none of its keys or list items"
+	case strings.Contains(msg, "could not find expected ':'"):
+		return "a key without ':' after it, or a line indented as if it went on the one before"
+	}
+	return msg
+}
+
 // ParseVariant reads a variant file's text into a Spec without resolving
 // it.
 func ParseVariant(data []byte, file string) (*Spec, error) {
 	s := &Spec{File: file, Line: 1}
+	// YAML forbids tabs in indentation and says so in its own words.
+	for i, line := range strings.Split(string(data), "\n") {
+		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		if strings.Contains(indent, "\t") {
+			return nil, s.errorf(i+1, "a tab in the indentation: indent with spaces")
+		}
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
 		msg := err.Error()
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			return nil, s.errorf(n, "%s", m[2])
+			return nil, s.errorf(n, "%s", yamlHint(m[2]))
 		}
 		if err.Error() == "EOF" {
 			return nil, s.errorf(1, "the file is empty")

@@ -24,6 +24,9 @@ type jsonReport struct {
 	Properties           []jsonProperty `json:"properties"`
 	Safety               *jsonSafety    `json:"safety,omitempty"`
 	Liveness             *jsonLiveness  `json:"liveness,omitempty"`
+	// Model is the rule table checked, so that a saved report can be
+	// rebuilt (tcpmc report) from the JSON alone.
+	Model *jsonModel `json:"model,omitempty"`
 }
 
 // jsonSafety and jsonLiveness describe the two searches, each with its
@@ -125,6 +128,7 @@ type jsonSegment struct {
 	Seq   uint8  `json:"seq"`
 	Ack   uint8  `json:"ack"`
 	Len   int    `json:"len"`
+	Inc   uint8  `json:"incarnation"` // of the sender's connection that sent it
 }
 
 func configJSON(c model.Config) jsonConfig {
@@ -141,7 +145,7 @@ func configJSON(c model.Config) jsonConfig {
 }
 
 func segmentJSON(nb *Numbering, s model.Segment, from model.Side, peerInc uint8) jsonSegment {
-	return jsonSegment{Text: nb.Segment(s, from, peerInc), Flags: model.CtlString(s.Ctl()), Seq: s.Seq(), Ack: s.Ack(), Len: s.Len()}
+	return jsonSegment{Text: nb.Segment(s, from, peerInc), Flags: model.CtlString(s.Ctl()), Seq: s.Seq(), Ack: s.Ack(), Len: s.Len(), Inc: s.Inc()}
 }
 
 func globalJSON(sys *model.System, nb *Numbering, s model.State) jsonGlobal {
@@ -203,7 +207,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		States: r.States, Transitions: r.Transitions, Depth: r.Depth,
 		ElapsedSeconds: r.Elapsed.Seconds(), Complete: r.Complete, Stopped: string(r.Stopped),
 		BytesPerState: r.BytesPerState(), Exact: r.Exact, CollisionProbability: r.CollisionProbability,
-		Properties: []jsonProperty{},
+		Properties: []jsonProperty{}, Model: modelJSON(r.sys.Variant()),
 	}
 	if sf := r.Safety; sf != nil {
 		jr.Safety = &jsonSafety{States: sf.States, Transitions: sf.Transitions, Depth: sf.Depth, ElapsedSeconds: sf.Elapsed.Seconds(),

@@ -55,15 +55,34 @@ func RunSimulation(sim *Simulation, checks int, seed uint64) (SimResult, error) 
 		}
 		defer f.Value.Set(old)
 	}
+	// rapid cannot be stopped mid-way: a run that starts after the
+	// simulation's context is done passes at once, but rapid would still
+	// start every one of them. Checking in chunks bounds what is left to
+	// skip when the context ends, whatever the number of runs.
 	tb := &loneTB{name: "tcpmc-simulate"}
-	func() {
-		defer func() {
-			if r := recover(); r != nil && r != errFailNow {
-				panic(r)
-			}
+	checksFlag, seedFlag := flag.Lookup("rapid.checks"), flag.Lookup("rapid.seed")
+	for chunk := uint64(0); checks > 0 && !tb.failed && sim.ctx.Err() == nil; chunk++ {
+		n := min(checks, simChunk)
+		checks -= n
+		chunkSeed := seed
+		if seed != 0 && chunk > 0 {
+			chunkSeed = seed + chunk*0x9E3779B97F4A7C15 // another fixed seed for each chunk
+		}
+		if err := checksFlag.Value.Set(strconv.Itoa(n)); err != nil {
+			return SimResult{}, err
+		}
+		if err := seedFlag.Value.Set(strconv.FormatUint(chunkSeed, 10)); err != nil {
+			return SimResult{}, err
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil && r != errFailNow {
+					panic(r)
+				}
+			}()
+			rapid.Check(tb, sim.Run)
 		}()
-		rapid.Check(tb, sim.Run)
-	}()
+	}
 	res := SimResult{Runs: sim.Runs(), Steps: sim.Steps(), Original: sim.First, Failure: sim.Last, RunsToFailure: sim.RunsToFailure}
 	if tb.failed {
 		res.Log = strings.Join(tb.errors, "\n")
@@ -86,6 +105,9 @@ type SimResult struct {
 	Seed          uint64      // rapid's seed of the failing run: it reproduces the failure
 	Log           string      // rapid's report of the failure
 }
+
+// simChunk is how many runs one call of rapid makes.
+const simChunk = 1000
 
 var (
 	simMu         sync.Mutex

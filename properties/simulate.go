@@ -49,6 +49,7 @@ type Simulation struct {
 	gen    *rapid.Generator[schedule]
 
 	runs, steps atomic.Int64
+	failed      atomic.Bool
 	// First is the first failing schedule found, Last the last one: after
 	// rapid has shrunk it, the minimal one. Both nil if none failed.
 	First, Last *SimFailure
@@ -101,6 +102,10 @@ func NewSimulation(sys *model.System, opts SimOptions) (*Simulation, error) {
 func (s *Simulation) Runs() int64  { return s.runs.Load() }
 func (s *Simulation) Steps() int64 { return s.steps.Load() }
 
+// Failed reports whether a run has failed; unlike First, it may be read
+// while the simulation runs.
+func (s *Simulation) Failed() bool { return s.failed.Load() }
+
 // Run draws one schedule and fails t with the sequence chart of the first
 // violation.
 func (s *Simulation) Run(t *rapid.T) {
@@ -115,9 +120,12 @@ func (s *Simulation) Run(t *rapid.T) {
 	}
 	if s.First == nil {
 		s.First, s.RunsToFailure = sc.failure, n
+		s.failed.Store(true)
 	}
 	s.Last = sc.failure
-	t.Fatalf("%s", s.Describe(sc.failure))
+	// The chart is for the caller to show once, of the shrunk schedule:
+	// rapid repeats this message for the run it reports.
+	t.Fatalf("%s violated in a random schedule of %d steps", sc.failure.Property, len(sc.failure.Trace.Steps))
 }
 
 // Describe writes a failure as the check command does: the property, the
@@ -139,6 +147,7 @@ type schedule struct {
 	choices []int
 	trace   *Trace
 	failure *SimFailure
+	stopped bool // the chooser gave up before the run ended
 }
 
 // GoString is how rapid logs the schedule drawn: the choice at each step.
@@ -152,6 +161,12 @@ func (sc schedule) GoString() string {
 
 // firstFaultRank is the rank of the first kind of fault.
 const firstFaultRank = 3
+
+// sortBenignFirst lists successors benign first, in the model's order
+// within a kind.
+func sortBenignFirst(next []model.PathStep) {
+	sort.SliceStable(next, func(i, j int) bool { return faultRank(next[i].Step) < faultRank(next[j].Step) })
+}
 
 // faultRank orders successors benign first.
 func faultRank(st model.Step) int {
@@ -184,8 +199,7 @@ var faultLevels = [...]int{1, 4, 16, 32}
 // then a kind among those enabled (deliveries, calls, timers; or
 // out-of-order deliveries, duplicates, losses, crashes), then one step of
 // that kind. Every choice shrinks towards the benign.
-func (s *Simulation) choose(t *rapid.T, r *runStyle, next []model.PathStep, sc *schedule) model.PathStep {
-	sort.SliceStable(next, func(i, j int) bool { return faultRank(next[i].Step) < faultRank(next[j].Step) })
+func (s *Simulation) choose(t *rapid.T, r *runStyle, next []model.PathStep) int {
 	var starts []int // where each kind begins in next
 	firstFault := -1
 	for i := range next {
@@ -222,8 +236,7 @@ func (s *Simulation) choose(t *rapid.T, r *runStyle, next []model.PathStep, sc *
 		}
 		c = best
 	}
-	sc.choices = append(sc.choices, c)
-	return next[c]
+	return c
 }
 
 // runStyle is what a run draws once: how often it takes faults and which
@@ -250,12 +263,20 @@ func (s *Simulation) draw(t *rapid.T) schedule {
 	if len(initial) > 1 {
 		start = initial[rapid.IntRange(0, len(initial)-1).Draw(t, "initial")]
 	}
-	sc := schedule{trace: &Trace{Start: start}}
 	style := &runStyle{
 		faults:   rapid.IntRange(0, len(faultLevels)-1).Draw(t, "fault level"),
 		delivery: rapid.IntRange(anyAge, newestFirst).Draw(t, "delivery order"),
 		flights:  NewFlights(s.sys),
 	}
+	return s.execute(start, func(next []model.PathStep) int { return s.choose(t, style, next) }, style.flights)
+}
+
+// execute runs the model from start, pick choosing each step among the
+// successors (listed benign first; -1 stops the run), until a violation,
+// a state without successors or the depth, and checks the byte stream at
+// the end.
+func (s *Simulation) execute(start model.State, pick func(next []model.PathStep) int, flights *Flights) schedule {
+	sc := schedule{trace: &Trace{Start: start}}
 	fail := func(names []string) schedule {
 		sc.failure = &SimFailure{Property: names[0], Trace: sc.trace}
 		return sc
@@ -277,9 +298,16 @@ func (s *Simulation) draw(t *rapid.T) schedule {
 		if len(next) == 0 {
 			break
 		}
-		ps := s.choose(t, style, next, &sc)
+		sortBenignFirst(next)
+		c := pick(next)
+		if c < 0 {
+			sc.stopped = true
+			return sc
+		}
+		ps := next[c]
+		sc.choices = append(sc.choices, c)
 		step := len(sc.trace.Steps)
-		style.flights.Apply(ps.Step, func(model.Segment, bool) int { return step })
+		flights.Apply(ps.Step, func(model.Segment, bool) int { return step })
 		sc.trace.Steps = append(sc.trace.Steps, ps)
 		if bad := s.mon.Step(cur, ps.Step, ps.State); len(bad) > 0 {
 			return fail(bad)

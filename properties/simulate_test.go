@@ -116,7 +116,39 @@ func TestSimulateCatchesAndShrinks(t *testing.T) {
 		if err != nil || rerun.Failure == nil || len(rerun.Failure.Trace.Steps) != short || rerun.Failure.Property != f.Property {
 			t.Errorf("%s: seed %d does not reproduce the failure: %v %+v", c.variant.Name, res.Seed, err, rerun.Failure)
 		}
+		checkMinimized(t, c.variant.Name, sys, sim, f)
 	}
+}
+
+// checkMinimized: leaving out the steps a failure does not need keeps a
+// real path that violates the same property, in which no fault can be
+// left out, and its schedule replays it exactly.
+func checkMinimized(t *testing.T, name string, sys *model.System, sim *Simulation, f *SimFailure) {
+	t.Helper()
+	m := sim.Minimize(f)
+	if m.Property != f.Property || len(m.Trace.Steps) > len(f.Trace.Steps) {
+		t.Errorf("%s: minimized to %s in %d steps from %s in %d", name, m.Property, len(m.Trace.Steps), f.Property, len(f.Trace.Steps))
+	}
+	if err := sys.Replay(m.Trace.Start, m.Trace.Steps); err != nil {
+		t.Errorf("%s: the minimized schedule is not a path of the model: %v", name, err)
+	}
+	for i, ps := range m.Trace.Steps {
+		if faultRank(ps.Step) >= firstFaultRank && sim.without(m, i) != nil {
+			t.Errorf("%s: step %d (%s) of the minimized schedule is not needed", name, i+1, sys.Describe(ps.Step))
+		}
+	}
+	sc := sim.ScheduleOf(m)
+	tr, g, err := sim.Replay(sc)
+	if err != nil || g == nil || g.Property != m.Property || len(tr.Steps) != len(m.Trace.Steps) {
+		t.Fatalf("%s: schedule %v does not replay the failure: %v", name, sc, err)
+	}
+	for i := range tr.Steps {
+		if tr.Steps[i] != m.Trace.Steps[i] {
+			t.Errorf("%s: the replayed schedule differs at step %d", name, i+1)
+			break
+		}
+	}
+	t.Logf("%s: %d steps once the needless ones are left out", name, len(m.Trace.Steps))
 }
 
 func builtin(t *testing.T, name string) *model.Variant {

@@ -36,10 +36,11 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		quiet     = fs.Bool("quiet", false, "no progress line")
 		outDir    = fs.String("out", "", "write each counterexample as a sequence chart, `DIR`/VARIANT-PROPERTY.dot and .svg")
 		outFormat = fs.String("out-format", "svg,dot", "the `formats` written by -out: any of svg, png and dot")
+		htmlOut   = fs.String("html", "", "also write the report as one self-contained HTML page, `FILE`.html, to step through each counterexample")
 		expected  = fs.Bool("expected", false, "exit 0 when every verdict is the one the variant states (a property it states nothing about must hold), 1 when one differs: for CI of a weak variant")
 	)
 	fs.Var(&props, "property", "comma-separated `properties` to check, or the flag repeated (default: all)")
-	if helped, err := parseFlags(fs, args, stdout, checkSynopsis); helped || err != nil {
+	if helped, err := parseFlags(fs, args, stdout, checkSynopsis+propertyHelp(true)+checkExits); helped || err != nil {
 		return exitHolds, err
 	}
 	for _, f := range []struct {
@@ -103,7 +104,12 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		fmt.Fprintln(stdout, string(out))
 	} else {
-		printReport(stdout, rep)
+		printReport(stdout, rep, *expected)
+	}
+	if *htmlOut != "" {
+		if err := writeHTMLReport(*htmlOut, rep); err != nil {
+			return 0, err
+		}
 	}
 	code := checkExit(rep, *expected)
 	if *outDir != "" {
@@ -163,7 +169,10 @@ func describeConfig(c model.Config) string {
 		faults, network, c.Capacity, c.SeqSpace, c.Window, model.RetriesString(c.RetryLimit), c.ISN)
 }
 
-func printReport(w io.Writer, rep *properties.Report) {
+// printReport writes the report as a table. The EXPECTED column shows
+// what the variant states, and "holds" where it states nothing (what
+// --expected requires); every verdict that differs is marked and named.
+func printReport(w io.Writer, rep *properties.Report, expected bool) {
 	fmt.Fprintf(w, "variant %s: %s\n", rep.Variant, describeConfig(rep.Config))
 	if sf := rep.Safety; sf != nil {
 		status := "complete"
@@ -204,24 +213,32 @@ func printReport(w io.Writer, rep *properties.Report) {
 	}
 	fmt.Fprintln(w)
 	v := rep.System().Variant()
-	if len(v.Expect) > 0 {
+	showExpected := expected || len(v.Expect) > 0
+	if showExpected {
 		fmt.Fprintf(w, "%-22s %-8s %-9s %s\n", "PROPERTY", "KIND", "VERDICT", "EXPECTED")
 	} else {
 		fmt.Fprintf(w, "%-22s %-8s %s\n", "PROPERTY", "KIND", "VERDICT")
 	}
-	surprises := 0
+	var surprises []string
 	for _, r := range rep.Results {
 		line := fmt.Sprintf("%-22s %-8s %-9s", r.Property.Name, r.Property.Kind, r.Verdict)
-		if e, ok := v.Expected(r.Property.Name); ok {
-			line += " " + e.Verdict
-			if r.Verdict != properties.Unknown && string(r.Verdict) != e.Verdict {
+		if showExpected {
+			want := string(properties.Holds)
+			if e, ok := v.Expected(r.Property.Name); ok {
+				want = e.Verdict
+			}
+			line += " " + want
+			if r.Verdict != properties.Unknown && string(r.Verdict) != want {
 				line += "  <- not as expected"
-				surprises++
+				surprises = append(surprises, r.Property.Name)
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
-	if surprises > 0 && !sameConfig(rep.Config, v.Config) {
+	if len(surprises) > 0 {
+		fmt.Fprintf(w, "not as expected: %s\n", strings.Join(surprises, ", "))
+	}
+	if len(surprises) > 0 && !sameConfig(rep.Config, v.Config) {
 		fmt.Fprintf(w, "(expectations are stated for the variant's own configuration; flags changed it)\n")
 	}
 	for _, r := range rep.Results {
@@ -285,15 +302,6 @@ func (p *progressLine) clear() {
 	if p != nil && p.shown {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // interruptible is a context cancelled by the first Ctrl-C or SIGTERM; a

@@ -67,7 +67,17 @@ func (f *configFlags) model() (*model.Variant, model.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, cfg, usageError{err.Error()}
 	}
+	if r := f.fs.Lookup("reorder"); cfg.Unordered && cfg.Reorder > 0 && f.set("reorder") {
+		return nil, cfg, usagef("-reorder %s: an unordered network already delivers in any order, so a reorder budget means nothing there (use -network fifo, or leave out -reorder)", r.Value)
+	}
 	return v, cfg, nil
+}
+
+// set reports whether a flag was given on the command line.
+func (f *configFlags) set(name string) bool {
+	given := false
+	f.fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == name })
+	return given
 }
 
 func isSetting(name string) bool {

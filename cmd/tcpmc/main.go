@@ -5,6 +5,8 @@
 //	tcpmc diagram [flags]  draw the endpoint state diagram or the state graph
 //	tcpmc packetdrill FILE run packetdrill scripts against a model endpoint
 //	tcpmc conform FILE     check captured connections against the model
+//	tcpmc explore [flags]  walk the model by hand in a browser
+//	tcpmc report FILE.json write a saved check --json as an HTML page
 //	tcpmc variants         list the built-in variants
 //
 // Run "tcpmc help" or "tcpmc check -h" for the flags. Exit status: 0 every
@@ -45,8 +47,12 @@ usage:
   tcpmc packetdrill FILE...
                           run packetdrill scripts against a model endpoint
   tcpmc conform FILE...   check that the model can produce captured connections
-  tcpmc variants [--knobs] [NAME|FILE]
-                          list the built-in variants, or show one
+  tcpmc explore [flags]   walk the model by hand in a browser (127.0.0.1)
+  tcpmc report [-o FILE.html] RESULT.json
+                          write a saved check --json result as an HTML page
+  tcpmc variants [--knobs | --rules] [NAME|FILE]
+                          list the built-in variants, or show one (its
+                          knobs, or its rule table)
   tcpmc help [command]    show help
 
 Run "tcpmc COMMAND -h" for a command's flags.
@@ -66,6 +72,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		code, err = runCheck(args[1:], stdout, stderr)
+	case "report":
+		code, err = runReport(args[1:], stdout, stderr)
+	case "explore":
+		code, err = runExplore(args[1:], stdout, stderr)
 	case "diagram":
 		code, err = runDiagram(args[1:], stdout, stderr)
 	case "simulate":
@@ -83,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, mainUsage)
 		return exitHolds
 	default:
-		err = usagef("unknown command %q (want check, simulate, diagram, packetdrill, conform or variants; see tcpmc help)", args[0])
+		err = usagef("unknown command %q (want check, simulate, diagram, explore, report, packetdrill, conform or variants; see tcpmc help)", args[0])
 	}
 	if err != nil {
 		var ue usageError

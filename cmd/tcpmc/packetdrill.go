@@ -71,7 +71,7 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 		}
 		f, err := os.Open(name)
 		if err != nil {
-			return 0, usagef("packetdrill: %v", unwrapPath(err))
+			return 0, usagef("packetdrill: %s: %v", name, unwrapPath(err))
 		}
 		s, err := conform.Parse(name, f)
 		f.Close()
@@ -124,7 +124,7 @@ func printScripts(w io.Writer, results []conform.ScriptResult) {
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
-	fmt.Fprintf(w, "\n%d scripts: %d agree, %d disagree, %d not applicable\n", len(results),
+	fmt.Fprintf(w, "\n%d script%s: %d agree, %d disagree, %d not applicable\n", len(results), plural(len(results)),
 		counts[conform.Agrees], counts[conform.Disagrees], counts[conform.NotApplicable])
 }
 

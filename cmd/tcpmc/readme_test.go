@@ -109,7 +109,7 @@ func TestREADMEExamples(t *testing.T) {
 		var args []string
 		for i, a := range ex.args {
 			switch {
-			case i > 0 && (ex.args[i-1] == "-o" || ex.args[i-1] == "--out"):
+			case i > 0 && (ex.args[i-1] == "-o" || ex.args[i-1] == "--out" || ex.args[i-1] == "--html"):
 				a = filepath.Join(tmp, a)
 			case strings.Contains(a, "*"): // as the shell would
 				files, _ := filepath.Glob(a)

@@ -14,6 +14,11 @@
 // sequence chart in the log and, when Options.Images or the TCPMC_IMAGES
 // environment variable names a directory, writes the chart there as SVG
 // and DOT (and porcupine's view of a broken byte stream as HTML).
+//
+// The runnable examples (ExampleCheck, ExampleCheck_violation,
+// ExampleCheck_expected, ExampleSimulate in example_test.go) show each
+// use with its output; go doc does not print examples: read them there
+// or on pkg.go.dev, or run them with go test -run Example -v.
 package tcptest
 
 import (
@@ -144,7 +149,9 @@ type SimOptions struct {
 // Simulate runs random deep schedules of the configuration with rapid:
 // the safety properties are checked at every step and the byte stream
 // with porcupine at the end of each run. A failure is shrunk by rapid and
-// fails t with the minimal schedule's chart. rapid's flags apply
+// fails t with the minimal schedule's chart, logged once. With Expected,
+// the properties the variant expects to be violated are not checked: a
+// random run that violates them finds what is known. rapid's flags apply
 // (-rapid.checks, -rapid.seed); rapid saves a failing schedule under
 // testdata/rapid/ and replays it first next time (set RAPID_NOFAILFILE=1
 // in CI to leave the tree clean).
@@ -155,21 +162,53 @@ func Simulate(t TB, o Options, so SimOptions) {
 		t.Fatalf("tcptest: %v", err)
 		return
 	}
-	sim, err := properties.NewSimulation(sys, properties.SimOptions{Depth: so.Depth, Properties: o.Properties})
+	props := o.Properties
+	if o.Expected {
+		props = notExpectedViolated(sys, props)
+		if len(props) == 0 {
+			t.Logf("tcptest: %s: every property is expected to be violated: nothing to check", sys.Variant().Name)
+			return
+		}
+	}
+	sim, err := properties.NewSimulation(sys, properties.SimOptions{Depth: so.Depth, Properties: props})
 	if err != nil {
 		t.Fatalf("tcptest: %v", err)
 		return
 	}
-	// rapid ends a failed test with FailNow: the images of the shrunk
-	// schedule are written on the way out.
+	// rapid ends a failed test with FailNow: the chart and images of the
+	// shrunk schedule are given on the way out.
 	defer func() {
 		if f := sim.Last; f != nil {
-			if files := writeChart(t, o, sys, f.Property, f.Trace, f.Stream); files != "" {
-				t.Log("tcptest:" + files)
+			f = sim.Minimize(f)
+			stream := f.Stream
+			if stream == nil {
+				if res := properties.CheckStream(properties.ModelStreamHistory(sys, f.Trace)); res.Verdict == properties.Violated {
+					stream = &res
+				}
 			}
+			t.Logf("tcptest: %s: %s%s", sys.Variant().Name, sim.Describe(f), writeChart(t, o, sys, f.Property, f.Trace, stream))
 		}
 	}()
 	rapid.Check(t, sim.Run)
+}
+
+// notExpectedViolated are the safety properties among names (all when
+// empty) that the variant does not expect to be violated.
+func notExpectedViolated(sys *model.System, names []string) []string {
+	props, err := properties.Select(names)
+	if err != nil {
+		return names // NewSimulation reports it
+	}
+	out := []string{}
+	for _, p := range props {
+		if e, ok := sys.Variant().Expected(p.Name); ok && e.Verdict == string(properties.Violated) {
+			continue
+		}
+		if p.Kind == properties.Safety {
+			out = append(out, p.Name)
+		}
+	}
+	return out
 }
 
 var unsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -138,8 +139,67 @@ func TestSimulateFailsShrunk(t *testing.T) {
 	if !r.failed || !strings.Contains(out, "stream-integrity violated") || !strings.Contains(out, "random schedule, ") {
 		t.Fatalf("the broken variant passed or failed without a chart:\n%s", out)
 	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "TestBroken-stream-integrity.*"))
-	if len(matches) < 2 {
-		t.Errorf("images written: %v", matches)
+	matches, _ := filepath.Glob(filepath.Join(dir, "TestBroken-stream-integrity*"))
+	if len(matches) < 3 {
+		t.Errorf("images written: %v, want the chart as SVG and DOT and porcupine's view", matches)
+	}
+	if n := strings.Count(out, "random schedule, "); n != 1 {
+		t.Errorf("the chart is logged %d times, want once:\n%s", n, out)
+	}
+}
+
+// With Expected, a violation the variant states is what random runs find,
+// not a failure; without it, it is one.
+func TestSimulateExpected(t *testing.T) {
+	for name, value := range map[string]string{"rapid.nofailfile": "true", "rapid.seed": "1", "rapid.checks": "300"} {
+		old := flag.Lookup(name).Value.String()
+		if err := flag.Set(name, value); err != nil {
+			t.Fatal(err)
+		}
+		defer flag.Set(name, old)
+	}
+	o := Options{Variant: "no-time-wait", Properties: []string{"orderly-release", "handshake-sync"}}
+	if r := run("t", func(tb TB) { Simulate(tb, o, SimOptions{}) }); !r.failed || !strings.Contains(r.text(), "orderly-release violated") {
+		t.Errorf("without Expected the violation passed:\n%s", r.text())
+	}
+	o.Expected = true
+	if r := run("t", func(tb TB) { Simulate(tb, o, SimOptions{}) }); r.failed {
+		t.Errorf("with Expected the stated violation failed the test:\n%s", r.text())
+	}
+}
+
+func TestSettingsDidYouMean(t *testing.T) {
+	r := run("t", func(tb TB) { Check(tb, Options{Settings: map[string]string{"lose": "2"}}) })
+	if !r.failed || !strings.Contains(r.text(), `unknown setting "lose" (did you mean loss?)`) {
+		t.Errorf("a mistyped setting: %q", r.text())
+	}
+}
+
+// The README and the package doc name every runnable example, since go
+// doc does not show them.
+func TestExamplesNamed(t *testing.T) {
+	src, err := os.ReadFile("example_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("tcptest.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile(`(?m)^func (Example\w*)\(`).FindAllStringSubmatch(string(src), -1)
+	if len(names) == 0 {
+		t.Fatal("no examples found")
+	}
+	for _, m := range names {
+		if !strings.Contains(string(readme), "`"+m[1]+"`") {
+			t.Errorf("README.md does not name %s", m[1])
+		}
+		if !strings.Contains(string(doc), m[1]) {
+			t.Errorf("the package doc does not name %s", m[1])
+		}
 	}
 }

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// --expected names every property that is not as expected, those the
+// variant states nothing about (which must hold) included, and fills the
+// EXPECTED column with that default.
+func TestExpectedNamesEverySurprise(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "one-retry.yaml")
+	spec := "name: one-retry\ndescription: RFC 9293 giving up after one retransmission\nbase: rfc9293\n" +
+		"config:\n  retries: 1\nexpect:\n  handshake-sync: holds\n"
+	if err := os.WriteFile(file, []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runTool("check", "--variant", file, "--expected", "--property", "handshake-sync,no-deadlock")
+	if code != exitViolated {
+		t.Fatalf("exit %d, want %d: %s", code, exitViolated, errOut)
+	}
+	for _, want := range []string{
+		"PROPERTY               KIND     VERDICT   EXPECTED\n",
+		"handshake-sync         safety   holds     holds\n",
+		"no-deadlock            safety   violated  holds  <- not as expected\n",
+		"not as expected: no-deadlock\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

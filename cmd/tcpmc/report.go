@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/tcpmc/tcpmc/graphviz/htmlview"
+	"github.com/tcpmc/tcpmc/properties"
+)
+
+const reportSynopsis = "tcpmc report [-o FILE.html] RESULT.json\n\nWrites the result of a check saved with `tcpmc check --json` as one\nself-contained HTML page: the configuration, the verdicts, and each\ncounterexample to step through with both TCBs, the network and the rules\nthat fired. The counterexamples are replayed on the model to rebuild them."
+
+func runReport(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	out := fs.String("o", "", "write the page to `FILE` (default: standard output)")
+	// The file may come before the flags or after them.
+	var path string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-o" || a == "--o":
+			i++ // its value
+		case !strings.HasPrefix(a, "-") && path == "":
+			path, args = a, append(args[:i:i], args[i+1:]...)
+			i--
+		}
+	}
+	if helped, err := parseFlags(fs, args, stdout, reportSynopsis); helped || err != nil {
+		return exitHolds, err
+	}
+	if path == "" {
+		return 0, usagef("report: want one RESULT.json written by tcpmc check --json")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, usagef("report: %v", err)
+	}
+	rep, err := properties.ReadReport(data)
+	if err != nil {
+		return 0, usagef("report: %s: %v", path, err)
+	}
+	if *out == "" {
+		return exitHolds, htmlview.WriteReport(stdout, rep)
+	}
+	return exitHolds, writeHTMLReport(*out, rep)
+}
+
+// writeHTMLReport writes the page of a check to a file.
+func writeHTMLReport(path string, rep *properties.Report) error {
+	var b bytes.Buffer
+	if err := htmlview.WriteReport(&b, rep); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("writing the HTML report: %v", err)
+	}
+	return nil
+}
