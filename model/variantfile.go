@@ -191,10 +191,10 @@ var propertyKeys = []string{"name", "invariant", "step", "reachable", "leads-to"
 
 // parsePropertyItem reads one user property:
 //
-//	- name: quiet-half-open
-//	  invariant: client.STATE == CLOSED => server.STATE != ESTABLISHED || !NET.EMPTY
-//	- name: closes
-//	  leads-to: {from: client.APP.CLOSED, to: client.STATE == CLOSED}
+//   - name: quiet-half-open
+//     invariant: client.STATE == CLOSED => server.STATE != ESTABLISHED || !NET.EMPTY
+//   - name: closes
+//     leads-to: {from: client.APP.CLOSED, to: client.STATE == CLOSED}
 func parsePropertyItem(s *Spec, item *yaml.Node) (PropertySpec, error) {
 	p := PropertySpec{Where: fmt.Sprintf("%s:%d", s.File, item.Line)}
 	formula := func(n *yaml.Node, what string) (string, string, int, error) {

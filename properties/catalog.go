@@ -265,7 +265,9 @@ func orderlyRelease(from state, st step, to state) bool {
 
 // openConnection: the endpoint holds a connection whose close is not
 // complete on its side (TIME-WAIT has completed it).
-func openConnection(e model.Endpoint) bool { return e.State.Synchronized() && e.State != model.TimeWait }
+func openConnection(e model.Endpoint) bool {
+	return e.State.Synchronized() && e.State != model.TimeWait
+}
 
 func noHalfOpen(s state) bool {
 	if s.InFlight() > 0 {

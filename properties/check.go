@@ -30,14 +30,14 @@ type Options struct {
 	Extra []model.PropertySpec
 	// Coverage counts, for every rule, the transitions of the explored
 	// state space that fired it (Report.Coverage).
-	Coverage   bool
-	Workers    int      // 0: one per CPU
-	MaxStates  uint64
-	MaxDepth   int
-	MaxTime    time.Duration
-	MaxMemory  uint64
-	Exact      bool // store whole states instead of fingerprints
-	Progress   func(explore.Progress)
+	Coverage  bool
+	Workers   int // 0: one per CPU
+	MaxStates uint64
+	MaxDepth  int
+	MaxTime   time.Duration
+	MaxMemory uint64
+	Exact     bool // store whole states instead of fingerprints
+	Progress  func(explore.Progress)
 	// LivenessProgress reports on the state-graph search, as Progress
 	// does on the safety search.
 	LivenessProgress func(explore.Progress)

@@ -107,4 +107,3 @@ func halfOpen(s state) bool {
 func inActiveOpen(e model.Endpoint) bool {
 	return e.State == model.SynSent || e.State == model.SynReceived && !e.Passive()
 }
-
