@@ -255,6 +255,9 @@ func Selected(sys *model.System, opts Options) ([]Property, error) {
 		for _, n := range opts.Properties {
 			n = strings.TrimSpace(n)
 			found := false
+			for _, p := range user[fromVariant:] {
+				found = found || p.Name == n // always checked
+			}
 			for _, p := range all {
 				if p.Name == n {
 					picked, found = append(picked, p), true

@@ -24,6 +24,23 @@ type jsonReport struct {
 	Properties           []jsonProperty `json:"properties"`
 	Safety               *jsonSafety    `json:"safety,omitempty"`
 	Liveness             *jsonLiveness  `json:"liveness,omitempty"`
+	Coverage             *jsonCoverage  `json:"coverage,omitempty"`
+}
+
+// jsonCoverage is Report.Coverage: every rule with the transitions that
+// fired it, and the share of rules that fired at least once.
+type jsonCoverage struct {
+	Rules      []jsonRuleCount `json:"rules"`
+	Fired      int             `json:"fired"`
+	Total      int             `json:"total"`
+	Share      float64         `json:"share"`
+	NeverFired []string        `json:"never_fired"`
+	Complete   bool            `json:"complete"`
+}
+
+type jsonRuleCount struct {
+	Rule  string `json:"rule"`
+	Fired uint64 `json:"fired"`
 }
 
 // jsonSafety and jsonLiveness describe the two searches, each with its
@@ -71,12 +88,18 @@ type jsonProperty struct {
 	Kind        Kind    `json:"kind"`
 	Verdict     Verdict `json:"verdict"`
 	Description string  `json:"description"`
+	// Form is how a user property is written: invariant, step, leads-to
+	// or reachable; absent for the catalog's.
+	Form string `json:"form,omitempty"`
 	// Expected is the variant's stated verdict, if it states one;
 	// AsExpected whether the verdict is that one (an unknown verdict is
 	// not).
 	Expected       string     `json:"expected,omitempty"`
 	AsExpected     *bool      `json:"as_expected,omitempty"`
 	Counterexample *jsonTrace `json:"counterexample,omitempty"`
+	// Witness is a reachable property's shortest path to a state it looks
+	// for.
+	Witness *jsonTrace `json:"witness,omitempty"`
 }
 
 type jsonTrace struct {
@@ -214,7 +237,8 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 			Complete: l.Complete, Stopped: string(l.Stopped), PeakHeapBytes: l.PeakHeap}
 	}
 	for _, res := range r.Results {
-		jp := jsonProperty{Name: res.Property.Name, Kind: res.Property.Kind, Verdict: res.Verdict, Description: res.Property.Description}
+		jp := jsonProperty{Name: res.Property.Name, Kind: res.Property.Kind, Verdict: res.Verdict, Description: res.Property.Description,
+			Form: res.Property.Form}
 		if e, ok := r.sys.Variant().Expected(res.Property.Name); ok {
 			as := string(res.Verdict) == e.Verdict
 			jp.Expected, jp.AsExpected = e.Verdict, &as
@@ -222,7 +246,19 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		if res.Counterexample != nil {
 			jp.Counterexample = traceJSON(r.sys, res.Counterexample)
 		}
+		if res.Witness != nil {
+			jp.Witness = traceJSON(r.sys, res.Witness)
+		}
 		jr.Properties = append(jr.Properties, jp)
+	}
+	if c := r.Coverage; c != nil {
+		jc := &jsonCoverage{Rules: []jsonRuleCount{}, Total: len(c.Rules), Share: c.Share(), NeverFired: []string{}, Complete: c.Complete}
+		for i, rule := range c.Rules {
+			jc.Rules = append(jc.Rules, jsonRuleCount{Rule: rule.Name, Fired: c.Fired[i]})
+		}
+		jc.NeverFired = append(jc.NeverFired, c.Unfired()...)
+		jc.Fired = jc.Total - len(jc.NeverFired)
+		jr.Coverage = jc
 	}
 	return json.Marshal(jr)
 }

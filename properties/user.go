@@ -15,7 +15,7 @@ func Compile(sys *model.System, spec model.PropertySpec) (Property, error) {
 		return Property{}, err
 	}
 	p := Property{Name: spec.Name, Form: spec.Form, Description: spec.Why}
-	text := spec.Form + " " + trimSpace(spec.Expr)
+	text := trimSpace(spec.Expr)
 	switch spec.Form {
 	case "invariant":
 		p.Kind = Safety
@@ -30,7 +30,7 @@ func Compile(sys *model.System, spec model.PropertySpec) (Property, error) {
 		}
 	case "leads-to":
 		p.Kind = Liveness
-		text = "leads-to " + trimSpace(spec.From) + " ~> " + trimSpace(spec.To)
+		text = trimSpace(spec.From) + " ~> " + trimSpace(spec.To)
 		p.live = func(*model.System) []explore.LiveProperty[state] {
 			return []explore.LiveProperty[state]{{Name: spec.Name,
 				Trigger: func(s state) bool { return f.Holds(&s) },

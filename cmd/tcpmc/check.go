@@ -39,8 +39,14 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		expected  = fs.Bool("expected", false, "exit 0 when every verdict is the one the variant states (a property it states nothing about must hold), 1 when one differs: for CI of a weak variant")
 	)
 	fs.Var(&props, "property", "comma-separated `properties` to check, or the flag repeated (default: all)")
+	var user userPropertyFlags
+	user.register(fs)
+	coverage := fs.Bool("coverage", false, "count, for every rule, the transitions of the explored state space that fired it, and list the rules that never fired")
 	if helped, err := parseFlags(fs, args, stdout, checkSynopsis); helped || err != nil {
 		return exitHolds, err
+	}
+	if user.err != nil {
+		return 0, usageError{user.err.Error()}
 	}
 	for _, f := range []struct {
 		name  string
@@ -62,9 +68,10 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, usageError{err.Error()}
 	}
-	opts := properties.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, MaxTime: *timeout, Exact: *exact}
+	opts := properties.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, MaxTime: *timeout, Exact: *exact,
+		Coverage: *coverage, Extra: user.specs}
 	opts.Properties = props.list()
-	if _, err := properties.Select(opts.Properties); err != nil {
+	if _, err := properties.Selected(sys, opts); err != nil {
 		return 0, usageError{err.Error()}
 	}
 	switch strings.TrimSpace(*maxMem) {
@@ -167,6 +174,8 @@ func printReport(w io.Writer, rep *properties.Report) {
 	if sf := rep.Safety; sf != nil {
 		status := "complete"
 		switch {
+		case sf.Stopped == explore.AllViolated && hasReachable(rep):
+			status = "stopped early: every safety property checked is violated or its witness found"
 		case sf.Stopped == explore.AllViolated:
 			status = "stopped early: every safety property checked is violated"
 		case !sf.Complete:
@@ -203,14 +212,18 @@ func printReport(w io.Writer, rep *properties.Report) {
 	}
 	fmt.Fprintln(w)
 	v := rep.System().Variant()
+	nameW, kindW := 22, 8
+	for _, r := range rep.Results {
+		nameW, kindW = max(nameW, len(r.Property.Name)+1), max(kindW, len(r.Property.Kind))
+	}
 	if len(v.Expect) > 0 {
-		fmt.Fprintf(w, "%-22s %-8s %-9s %s\n", "PROPERTY", "KIND", "VERDICT", "EXPECTED")
+		fmt.Fprintf(w, "%-*s %-*s %-9s %s\n", nameW, "PROPERTY", kindW, "KIND", "VERDICT", "EXPECTED")
 	} else {
-		fmt.Fprintf(w, "%-22s %-8s %s\n", "PROPERTY", "KIND", "VERDICT")
+		fmt.Fprintf(w, "%-*s %-*s %s\n", nameW, "PROPERTY", kindW, "KIND", "VERDICT")
 	}
 	surprises := 0
 	for _, r := range rep.Results {
-		line := fmt.Sprintf("%-22s %-8s %-9s", r.Property.Name, r.Property.Kind, r.Verdict)
+		line := fmt.Sprintf("%-*s %-*s %-9s", nameW, r.Property.Name, kindW, r.Property.Kind, r.Verdict)
 		if e, ok := v.Expected(r.Property.Name); ok {
 			line += " " + e.Verdict
 			if r.Verdict != properties.Unknown && string(r.Verdict) != e.Verdict {
@@ -223,13 +236,22 @@ func printReport(w io.Writer, rep *properties.Report) {
 	if surprises > 0 && !sameConfig(rep.Config, v.Config) {
 		fmt.Fprintf(w, "(expectations are stated for the variant's own configuration; flags changed it)\n")
 	}
+	if rep.Coverage != nil {
+		printCoverage(w, rep.Coverage)
+	}
 	for _, r := range rep.Results {
-		if r.Counterexample == nil {
-			continue
+		switch {
+		case r.Counterexample != nil:
+			fmt.Fprintf(w, "\n%s violated: %s\n", r.Property.Name, r.Property.Description)
+			fmt.Fprintf(w, "shortest counterexample, %d steps:\n\n", len(r.Counterexample.Steps))
+			fmt.Fprint(w, properties.Chart(rep.System(), r.Counterexample))
+		case r.Witness != nil:
+			fmt.Fprintf(w, "\n%s is reachable: %s\n", r.Property.Name, r.Property.Description)
+			fmt.Fprintf(w, "shortest witness, %d steps:\n\n", len(r.Witness.Steps))
+			fmt.Fprint(w, properties.Chart(rep.System(), r.Witness))
+		case r.Property.Kind == properties.Reachable && r.Verdict == properties.Violated:
+			fmt.Fprintf(w, "\n%s is not reachable: no reachable state satisfies %s\n", r.Property.Name, r.Property.Description)
 		}
-		fmt.Fprintf(w, "\n%s violated: %s\n", r.Property.Name, r.Property.Description)
-		fmt.Fprintf(w, "shortest counterexample, %d steps:\n\n", len(r.Counterexample.Steps))
-		fmt.Fprint(w, properties.Chart(rep.System(), r.Counterexample))
 	}
 	if !rep.Complete && rep.Stopped != explore.AllViolated && rep.Stopped != explore.Finished {
 		fmt.Fprintf(w, "\nthe search stopped (%s) before covering the state space: \"unknown\" means no violation was found in the part explored\n", rep.Stopped)
