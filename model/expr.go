@@ -179,7 +179,7 @@ func lexWith(src string, f *formulaScope) ([]token, error) {
 	for i < len(src) {
 		c := src[i]
 		switch {
-		case c == ' ' || c == '\t':
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
 		case f != nil && c == '"':
 			j := strings.IndexByte(src[i+1:], '"')
@@ -188,8 +188,8 @@ func lexWith(src string, f *formulaScope) ([]token, error) {
 			}
 			toks = append(toks, token{"str", src[i+1 : i+1+j], i + 1})
 			i += j + 2
-		case f != nil && isIdentStart(c) && f.longName(src[i:]) > 0:
-			j := i + f.longName(src[i:])
+		case f != nil && isIdentStart(c) && f.longName(src[i:], afterRule(toks)) > 0:
+			j := i + f.longName(src[i:], afterRule(toks))
 			toks = append(toks, token{"name", src[i:j], i + 1})
 			i = j
 		case isIdentStart(c):
@@ -225,6 +225,13 @@ func lexWith(src string, f *formulaScope) ([]token, error) {
 		}
 	}
 	return append(toks, token{"eof", "", len(src) + 1}), nil
+}
+
+// afterRule reports whether the tokens so far end in RULE == or RULE !=.
+func afterRule(toks []token) bool {
+	n := len(toks)
+	return n >= 2 && toks[n-2].kind == "id" && toks[n-2].text == "RULE" &&
+		toks[n-1].kind == "op" && (toks[n-1].text == "==" || toks[n-1].text == "!=")
 }
 
 func isIdentStart(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' }

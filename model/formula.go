@@ -244,28 +244,23 @@ func vocabularyOrder(n string) int {
 
 // longName is the length of a state or rule name written with hyphens at
 // the start of src (SYN-SENT, fin-wait-2.rcv-fin), or 0: the lexer would
-// otherwise read the hyphens as minus signs.
-func (f *formulaScope) longName(src string) int {
+// otherwise read the hyphens as minus signs. After RULE == any such run is
+// a name, so that a misspelt rule is reported as one.
+func (f *formulaScope) longName(src string, afterRule bool) int {
 	n := 0
 	for n < len(src) && (isIdentStart(src[n]) || isDigit(src[n]) || src[n] == '.' || src[n] == '-') {
 		n++
 	}
-	for end := n; end > 0; end-- {
-		if end < n && src[end] != '-' && src[end] != '.' {
-			continue
-		}
-		word := src[:end]
-		if !strings.Contains(word, "-") {
-			return 0
-		}
-		if _, err := ParseState(word); err == nil && !strings.Contains(word, ".") {
-			return end
-		}
-		if f.table != nil {
-			if _, ok := f.table.byName[word]; ok {
-				return end
-			}
-		}
+	word := src[:n]
+	switch {
+	case afterRule:
+		return n
+	case !strings.Contains(word, "-"):
+		return 0
+	case isStateName(word):
+		return n
+	case f.table != nil && f.table.byName[word] != nil:
+		return n
 	}
 	return 0
 }
@@ -301,7 +296,7 @@ func (f *formulaScope) needStep(t token, what string) error {
 func (f *formulaScope) atom(p *parser, t token) (*compiled, error) {
 	name := t.text
 	if t.kind == "str" || t.kind == "name" && !isStateName(name) {
-		return nil, errorAt(t.col, "a rule name (%s) stands only after RULE == or RULE !=", name)
+		return nil, errorAt(t.col, "a rule name (%q) stands only after RULE == or RULE !=", excerpt(name))
 	}
 	if st, err := ParseState(name); err == nil && !strings.Contains(name, ".") && !strings.HasSuffix(name, "'") {
 		v := int(st)
@@ -350,7 +345,7 @@ func (f *formulaScope) atom(p *parser, t token) (*compiled, error) {
 				for n := range sideVars {
 					known = append(known, n)
 				}
-				return nil, errorAt(t.col, "%s has no variable %s%s", prefix, rest, suggest(rest, known))
+				return nil, errorAt(t.col, "%s has no variable %s%s", prefix, excerpt(rest), suggest(rest, known))
 			}
 			return read(v, side), nil
 		}
@@ -358,7 +353,7 @@ func (f *formulaScope) atom(p *parser, t token) (*compiled, error) {
 	if _, ok := sideVars[base]; ok || variables[base].name != "" {
 		return nil, errorAt(t.col, "%s: say whose, client.%s or server.%s", base, base, base)
 	}
-	return nil, errorAt(t.col, "unknown name %s%s", name, suggest(name, f.names()))
+	return nil, errorAt(t.col, "unknown name %s%s", excerpt(name), suggest(name, f.names()))
 }
 
 func isStateName(s string) bool {
@@ -386,7 +381,7 @@ func (f *formulaScope) ruleTest(p *parser, t token) (*compiled, error) {
 		for _, r := range f.table.rules {
 			names = append(names, r.Name)
 		}
-		return nil, errorAt(nt.col, "no rule named %s in this variant%s", nt.text, suggest(nt.text, names))
+		return nil, errorAt(nt.col, "no rule named %q in this variant%s", excerpt(nt.text), suggest(nt.text, names))
 	}
 	id := uint8(r.id)
 	want := op.text == "=="

@@ -142,7 +142,7 @@ func replayAndConfirm(t *testing.T, sys *model.System, property string, tr *Trac
 		t.Fatalf("%s: counterexample does not replay: %v\n%s", property, err, Chart(sys, tr))
 	}
 	if p, _ := Lookup(property); p.Kind == Liveness {
-		confirmLasso(t, sys, property, tr)
+		confirmLasso(t, sys, p, tr)
 		return
 	}
 	want := map[string]bool{property: true}
@@ -256,8 +256,9 @@ func TestUnknownPropertyIsAnError(t *testing.T) {
 // goal then never does; a cycle returns to where it started and is fair
 // (every class enabled all round it is taken on it); a stuck end has no
 // successor.
-func confirmLasso(t *testing.T, sys *model.System, property string, tr *Trace) {
+func confirmLasso(t *testing.T, sys *model.System, p Property, tr *Trace) {
 	t.Helper()
+	property := p.Name
 	states := []model.State{tr.Start}
 	for _, ps := range tr.Steps {
 		states = append(states, ps.State)
@@ -299,7 +300,7 @@ func confirmLasso(t *testing.T, sys *model.System, property string, tr *Trace) {
 	default:
 		t.Fatalf("%s: a liveness counterexample must be a cycle or end stuck", property)
 	}
-	for _, lp := range checksOf(sys, byNames(map[string]bool{property: true})).live {
+	for _, lp := range checksOf(sys, []Property{p}).live {
 		// Find where the trigger held with the goal never holding after.
 		start := len(states) - len(tail)
 		for start > 0 && !lp.Goal(states[start-1]) {
