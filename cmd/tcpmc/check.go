@@ -42,6 +42,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	var user userPropertyFlags
 	user.register(fs)
 	coverage := fs.Bool("coverage", false, "count, for every rule, the transitions of the explored state space that fired it, and list the rules that never fired")
+	suite := fs.Bool("suite", false, "check the variant in every configuration of the standard suite (see tcpmc check --suite -h ... or the README): exit 0 when it violates nothing rfc9293 holds there (or only what its own expect: says), 1 otherwise")
 	if helped, err := parseFlags(fs, args, stdout, checkSynopsis); helped || err != nil {
 		return exitHolds, err
 	}
@@ -100,8 +101,19 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if !*asJSON && !*quiet && isTerminal(stderr) {
 		prog = &progressLine{w: stderr}
 		opts.Progress, opts.LivenessProgress = prog.safety, prog.liveness
-		// Say what is being checked while it runs.
-		fmt.Fprintf(stderr, "checking %s: %s\n", v.Name, describeConfig(cfg))
+		if !*suite {
+			// Say what is being checked while it runs.
+			fmt.Fprintf(stderr, "checking %s: %s\n", v.Name, describeConfig(cfg))
+		}
+	}
+	if *suite {
+		if *outDir != "" || *expected {
+			return 0, usagef("check: --suite states its own expectations and draws no charts: give neither --out nor --expected with it")
+		}
+		if set := cf.settingsGiven(); len(set) > 0 {
+			return 0, usagef("check: --suite chooses its own configurations: -%s cannot be given with it", set[0])
+		}
+		return checkSuite(ctx, v, opts, *asJSON, prog, stdout, stderr)
 	}
 	rep, err := properties.Check(ctx, sys, opts)
 	if err != nil {

@@ -69,6 +69,17 @@ func (f *configFlags) model() (*model.Variant, model.Config, error) {
 	return v, cfg, nil
 }
 
+// settingsGiven lists the model settings given on the command line.
+func (f *configFlags) settingsGiven() []string {
+	var out []string
+	f.fs.Visit(func(fl *flag.Flag) {
+		if isSetting(fl.Name) {
+			out = append(out, fl.Name)
+		}
+	})
+	return out
+}
+
 func isSetting(name string) bool {
 	for _, n := range model.SettingNames() {
 		if n == name {

@@ -6,6 +6,7 @@
 //	tcpmc packetdrill FILE run packetdrill scripts against a model endpoint
 //	tcpmc conform FILE     check captured connections against the model
 //	tcpmc variants         list the built-in variants
+//	tcpmc mutate [flags]   mutation analysis of a variant's rule table
 //
 // Run "tcpmc help" or "tcpmc check -h" for the flags. Exit status: 0 every
 // property holds, 1 a property is violated, 2 bad usage or input, 3 a limit
@@ -46,6 +47,7 @@ usage:
   tcpmc conform FILE...   check that the model can produce captured connections
   tcpmc variants [--knobs] [NAME|FILE]
                           list the built-in variants, or show one
+  tcpmc mutate [flags]    mutation analysis: is every change to the rules caught?
   tcpmc help [command]    show help
 
 Run "tcpmc COMMAND -h" for a command's flags.
@@ -75,6 +77,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runConform(args[1:], stdout)
 	case "variants":
 		code, err = runVariants(args[1:], stdout)
+	case "mutate":
+		code, err = runMutate(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			return run([]string{args[1], "-h"}, stdout, stderr)
@@ -82,7 +86,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, mainUsage)
 		return exitHolds
 	default:
-		err = usagef("unknown command %q (want check, simulate, diagram, packetdrill, conform or variants; see tcpmc help)", args[0])
+		err = usagef("unknown command %q (want check, simulate, diagram, packetdrill, conform, variants or mutate; see tcpmc help)", args[0])
 	}
 	if err != nil {
 		var ue usageError
