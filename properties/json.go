@@ -251,14 +251,19 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		}
 		jr.Properties = append(jr.Properties, jp)
 	}
-	if c := r.Coverage; c != nil {
-		jc := &jsonCoverage{Rules: []jsonRuleCount{}, Total: len(c.Rules), Share: c.Share(), NeverFired: []string{}, Complete: c.Complete}
-		for i, rule := range c.Rules {
-			jc.Rules = append(jc.Rules, jsonRuleCount{Rule: rule.Name, Fired: c.Fired[i]})
-		}
-		jc.NeverFired = append(jc.NeverFired, c.Unfired()...)
-		jc.Fired = jc.Total - len(jc.NeverFired)
-		jr.Coverage = jc
-	}
+	jr.Coverage = coverageJSON(r.Coverage)
 	return json.Marshal(jr)
+}
+
+func coverageJSON(c *Coverage) *jsonCoverage {
+	if c == nil {
+		return nil
+	}
+	jc := &jsonCoverage{Rules: []jsonRuleCount{}, Total: len(c.Rules), Share: c.Share(), NeverFired: []string{}, Complete: c.Complete}
+	for i, rule := range c.Rules {
+		jc.Rules = append(jc.Rules, jsonRuleCount{Rule: rule.Name, Fired: c.Fired[i]})
+	}
+	jc.NeverFired = append(jc.NeverFired, c.Unfired()...)
+	jc.Fired = jc.Total - len(jc.NeverFired)
+	return jc
 }

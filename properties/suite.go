@@ -2,6 +2,7 @@ package properties
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -57,13 +58,14 @@ const (
 
 // Suite is the standard suite: configurations that together fire every
 // rule of rfc9293 that can fire at all (see SuiteUnreachable), each small
-// enough that the whole suite, liveness included, runs in about a minute.
+// enough that the whole suite, liveness included, runs well within a
+// minute.
 var Suite = []SuiteConfig{
 	{Name: "default", Why: "the default check: client/server, either side closing first, a data octet each way, a second connection; one loss, duplicate and reordering"},
 	{Name: "data-ahead", Why: "two octets from the client, so that one can arrive ahead of the other (in the window, beyond RCV.NXT), and the FIN behind missing data",
 		Settings: set("data", "2,1", "incarnations", "1", "dup", "0")},
-	{Name: "abort", Why: "either application may abort: RST in every synchronized state, and a RST that is lost",
-		Settings: set("abort", "both", "data", "0", "incarnations", "1"),
+	{Name: "abort", Why: "either application may abort: RST in every synchronized state, and a RST that is lost; retransmission never gives up (R2 infinite, MUST-21), so a segment answered by RSTs that go unheeded is sent for ever",
+		Settings: set("abort", "both", "data", "0", "incarnations", "1", "retries", "unlimited"),
 		Violated: map[string]string{
 			"no-deadlock":        whyLostRSTDeadlock,
 			"no-half-open":       "the RST that aborts a connection is lost and the peer keeps it open with nothing in flight (a half-open connection, 3.5.2)",
@@ -80,6 +82,8 @@ var Suite = []SuiteConfig{
 		}},
 	{Name: "simultaneous", Why: "both applications open actively: crossing SYNs (Figure 8), and a SYN reaching a host that has not opened yet and is refused",
 		Settings: set("open", "simultaneous", "incarnations", "1")},
+	{Name: "simultaneous-reconnect", Why: "simultaneous open with a second connection: a SYN,ACK that repeats the peer's SYN in SYN-RECEIVED, and old SYNs of the first connection",
+		Settings: set("open", "simultaneous", "loss", "0", "dup", "0", "data", "0")},
 	{Name: "fast-reuse", Why: "a fast connection's next ISN overlaps the old sequence numbers (RFC 1337's premise), the server closes first and reconnects, and the network delays old duplicates: old data, FINs and ACKs land inside the new window",
 		Settings: set("network", "unordered", "isn", "overlap", "close", "server", "loss", "0", "data", "2,0", "capacity", "2"),
 		Violated: map[string]string{
@@ -93,6 +97,13 @@ var Suite = []SuiteConfig{
 			"no-half-open-stuck":  "after that old RST the client stays ESTABLISHED for ever opposite a server with no connection",
 			"quiet-after-close":   "the desynchronized connection answers each ACK with an ACK for ever: the network never falls quiet (hazard H2)",
 		}},
+}
+
+// SuiteUnreachable are the rules of rfc9293 that no configuration of the
+// model can fire, with the reason; the suite fires every other rule.
+var SuiteUnreachable = map[string]string{
+	"listen.rcv-other": "every segment an endpoint sends carries SYN, ACK or RST, which the earlier steps in LISTEN take (RFC 9293 3.10.7.2: any other segment \"must have an ACK and thus would have been discarded by the ACK processing\")",
+	"any.rcv-no-ack":   "likewise: a segment without ACK is a SYN or a RST, which the second and fourth steps take",
 }
 
 // SuiteRun is one configuration's check.
@@ -244,4 +255,58 @@ func (s *SuiteReport) Coverage() *Coverage {
 		out.Complete = out.Complete && c.Complete
 	}
 	return out
+}
+
+// MarshalJSON writes the report as `tcpmc check --suite --json` does:
+// each configuration with its report (as check --json writes it) and the
+// judgement of every verdict, then per property the first configuration
+// that violated it.
+func (s *SuiteReport) MarshalJSON() ([]byte, error) {
+	type jsonVerdict struct {
+		Name      string    `json:"name"`
+		Verdict   Verdict   `json:"verdict"`
+		RFC9293   Verdict   `json:"rfc9293"`
+		Judgement Judgement `json:"judgement"`
+	}
+	type jsonRun struct {
+		Name     string        `json:"name"`
+		Why      string        `json:"why"`
+		Verdicts []jsonVerdict `json:"verdicts"`
+		Report   *Report       `json:"report"`
+	}
+	type jsonFirst struct {
+		Name          string `json:"name"`
+		FirstViolated string `json:"first_violated,omitempty"`
+	}
+	out := struct {
+		Variant        string        `json:"variant"`
+		Passed         bool          `json:"passed"`
+		Complete       bool          `json:"complete"`
+		ElapsedSeconds float64       `json:"elapsed_seconds"`
+		Configs        []jsonRun     `json:"configs"`
+		Properties     []jsonFirst   `json:"properties"`
+		Coverage       *jsonCoverage `json:"coverage,omitempty"`
+	}{Variant: s.Variant.Name, Passed: s.Passed(), Complete: s.Complete(), ElapsedSeconds: s.Elapsed.Seconds(),
+		Configs: []jsonRun{}, Properties: []jsonFirst{}, Coverage: coverageJSON(s.Coverage())}
+	for _, run := range s.Runs {
+		jr := jsonRun{Name: run.Config.Name, Why: run.Config.Why, Verdicts: []jsonVerdict{}, Report: run.Report}
+		for _, r := range run.Report.Results {
+			base := Holds
+			if _, ok := Lookup(r.Property.Name); ok {
+				base, _ = run.Config.RFC9293Verdict(r.Property.Name)
+			}
+			jr.Verdicts = append(jr.Verdicts, jsonVerdict{r.Property.Name, r.Verdict, base, s.Judge(run, r)})
+		}
+		out.Configs = append(out.Configs, jr)
+	}
+	if len(s.Runs) > 0 {
+		for _, r := range s.Runs[0].Report.Results {
+			first := jsonFirst{Name: r.Property.Name}
+			if run, _, ok := s.FirstViolation(r.Property.Name); ok {
+				first.FirstViolated = run.Config.Name
+			}
+			out.Properties = append(out.Properties, first)
+		}
+	}
+	return json.Marshal(out)
 }
