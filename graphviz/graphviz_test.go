@@ -507,8 +507,8 @@ func TestStateGraphMatchesTheSearch(t *testing.T) {
 func TestStateGraphHighlightsViolations(t *testing.T) {
 	sys := smallSystem(t, "no-time-wait", func(c *model.Config) { c.Loss, c.RetryLimit, c.Close = 1, 1, model.CloseClient })
 	g := mustGraph(t, sys, GraphOptions{MaxNodes: 1000})
-	if got := strings.Join(g.Violated(), ","); got != "orderly-release" {
-		t.Fatalf("violated %q, want orderly-release", got)
+	if got := strings.Join(g.Violated(), ","); got != "no-half-open,orderly-release" {
+		t.Fatalf("violated %q, want no-half-open,orderly-release", got)
 	}
 	red := 0
 	for _, n := range g.nodes {
@@ -530,7 +530,7 @@ func TestStateGraphHighlightsViolations(t *testing.T) {
 	}
 	// Collapsed, the same violation shows on a pair of endpoint states.
 	c := mustGraph(t, sys, GraphOptions{Collapse: true})
-	if len(c.Violated()) != 1 || c.Nodes() > 11*11 {
+	if len(c.Violated()) != 2 || c.Nodes() > 11*11 {
 		t.Errorf("collapsed: %d nodes, violated %v", c.Nodes(), c.Violated())
 	}
 }

@@ -12,7 +12,8 @@ import (
 // each with the reason.
 
 var allHold = []string{"handshake-sync", "no-stale-connection", "segment-arithmetic", "stream-integrity",
-	"time-wait-absorbs-fin", "orderly-release", "no-deadlock", "eventually-closed", "no-half-open-stuck", "handshake-completes"}
+	"time-wait-absorbs-fin", "orderly-release", "no-half-open", "refused-open-reported", "no-deadlock",
+	"eventually-closed", "no-half-open-stuck", "handshake-completes", "quiet-after-close"}
 
 // expect builds the expectations of a variant: the violated properties
 // with their reasons; every other property holds, for the reason given.
@@ -49,12 +50,14 @@ var builtinSpecs = []*Spec{
 		Expect: expect("the change does not touch it",
 			"no-stale-connection", "a delayed duplicate of the client's SYN reaches the listener after that connection has ended, and without a third segment the server cannot tell it is old: it opens a connection nobody asked for, and holds its resources until a RST clears it (seed notes 001, 003: the first and third reasons for three segments)",
 			"handshake-sync", "the server takes the connection as synchronized although the client never acknowledged the server's ISN, so the two sides can hold different pairs of ISNs (the second reason: each side's ISN must be acknowledged)",
-			"segment-arithmetic", "established before its own SYN is acknowledged, the server accepts the client's data or FIN, and its retransmitted SYN,ACK then acknowledges more than x+1")},
+			"segment-arithmetic", "established before its own SYN is acknowledged, the server accepts the client's data or FIN, and its retransmitted SYN,ACK then acknowledges more than x+1",
+			"no-half-open", "a delayed duplicate SYN opens a server connection the client knows nothing of; when its SYN,ACK is lost, the server holds that connection with nothing in flight that would reveal it")},
 	{Name: "no-time-wait", Description: "the side that closes first goes straight to CLOSED after the last ACK",
 		Knobs:  knob("time-wait", "none"),
 		Config: settings("data", "0", "close", "client", "incarnations", "1", "dup", "0", "reorder", "0"),
 		Expect: expect("the change does not touch it",
-			"orderly-release", "the final ACK is lost, the other side retransmits its FIN, which meets no connection and is answered with a RST: the other side is reset instead of closing (seed notes 003, 004: the first reason for TIME-WAIT)")},
+			"orderly-release", "the final ACK is lost, the other side retransmits its FIN, which meets no connection and is answered with a RST: the other side is reset instead of closing (seed notes 003, 004: the first reason for TIME-WAIT)",
+			"no-half-open", "when the final ACK is lost the client has already forgotten the connection, and the server waits in LAST-ACK with nothing in flight until it retransmits its FIN")},
 	{Name: "short-time-wait", Description: "TIME-WAIT ends before old segments have died",
 		Knobs:  knob("time-wait", "short"),
 		Config: twaConfig,
@@ -67,7 +70,9 @@ var builtinSpecs = []*Spec{
 			"segment-arithmetic", "an old segment whose ACK field happens to acknowledge the new ISN completes the new handshake, and the server acknowledges sequence numbers the client never sent (hazard H2)",
 			"no-deadlock", "an old RST resets the new server connection while the client stays ESTABLISHED with nothing left to send: both wait for ever (hazard H3)",
 			"eventually-closed", "a desynchronized connection exchanges ACKs for ever and never closes (RFC 1337 Figure 3, hazard H2)",
-			"no-half-open-stuck", "after that old RST the client stays ESTABLISHED for ever opposite a server with no connection")},
+			"no-half-open-stuck", "after that old RST the client stays ESTABLISHED for ever opposite a server with no connection",
+			"no-half-open", "after that old RST the client stays ESTABLISHED with nothing in flight opposite a server with no connection",
+			"quiet-after-close", "the desynchronized connection answers each ACK with an ACK for ever: the network never falls quiet (RFC 1337 hazard H2)")},
 	{Name: "no-retransmission", Description: "nothing is retransmitted",
 		Knobs:  knob("retransmission", "off"),
 		Config: settings("incarnations", "1", "dup", "0", "reorder", "0"),
@@ -75,6 +80,7 @@ var builtinSpecs = []*Spec{
 			"no-deadlock", "a lost segment is never sent again: both sides wait for ever",
 			"eventually-closed", "a lost FIN leaves its sender in FIN-WAIT-1 for ever",
 			"no-half-open-stuck", "a lost final ACK leaves the passive closer in LAST-ACK for ever after the other side's TIME-WAIT ends",
+			"no-half-open", "a lost final ACK leaves the passive closer in LAST-ACK, with nothing in flight, once the other side's TIME-WAIT has ended",
 			"handshake-completes", "a lost SYN leaves the client in SYN-SENT for ever: neither ESTABLISHED nor a reported failure")},
 	{Name: "no-simultaneous-open", Description: "SYN-SENT drops a SYN that carries no ACK",
 		Knobs:  knob("simultaneous-open", "off"),
@@ -91,7 +97,9 @@ var builtinSpecs = []*Spec{
 			"orderly-release", "the second copy of the RST that assassinated TIME-WAIT lands exactly at the new connection's RCV.NXT and resets it (hazard H3)",
 			"no-deadlock", "an old RST resets the new server connection while the client stays ESTABLISHED with nothing left to send: both wait for ever (hazard H3)",
 			"eventually-closed", "the desynchronized connection exchanges ACKs for ever: each side finds the other's ACK unacceptable (RFC 1337 Figure 3, hazard H2)",
-			"no-half-open-stuck", "after that old RST the client stays ESTABLISHED for ever opposite a server with no connection")},
+			"no-half-open-stuck", "after that old RST the client stays ESTABLISHED for ever opposite a server with no connection",
+			"no-half-open", "after that old RST the client stays ESTABLISHED with nothing in flight opposite a server with no connection",
+			"quiet-after-close", "the desynchronized connection answers each ACK with an ACK for ever: the network never falls quiet (RFC 1337 hazard H2)")},
 	{Name: "rfc1337", Description: "every RST is ignored in TIME-WAIT (RFC 1337, fix F1)",
 		Knobs:  knob("time-wait-rst", "ignore"),
 		Config: twaConfig,

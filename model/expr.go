@@ -26,10 +26,11 @@ const (
 	intType
 	seqType
 	boolType
+	stateType // a connection state, in formulas
 )
 
 func (t valueType) String() string {
-	return [...]string{"number", "integer", "sequence number", "boolean"}[t]
+	return [...]string{"number", "integer", "sequence number", "boolean", "state"}[t]
 }
 
 // env is what an expression reads and writes while a rule runs.
@@ -40,6 +41,7 @@ type env struct {
 	isnRead bool
 	p       *params
 	world   worldView
+	at      *formulaEnv // the joint state a formula reads; nil in rules
 }
 
 // worldView answers the environment predicates, which depend on the whole
@@ -165,18 +167,38 @@ type token struct {
 	col  int
 }
 
-func lex(src string) ([]token, error) {
+func lex(src string) ([]token, error) { return lexWith(src, nil) }
+
+// lexWith splits src into tokens. With a formula scope it also reads the
+// formula-only tokens: a prime ending a name (client.STATE'), a state or
+// rule name written with hyphens (SYN-SENT, time-wait.timeout), a quoted
+// rule name, and the implication =>.
+func lexWith(src string, f *formulaScope) ([]token, error) {
 	var toks []token
 	i := 0
 	for i < len(src) {
 		c := src[i]
 		switch {
-		case c == ' ' || c == '\t':
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
+		case f != nil && c == '"':
+			j := strings.IndexByte(src[i+1:], '"')
+			if j < 0 {
+				return nil, errorAt(i+1, "a quoted name has no closing \"")
+			}
+			toks = append(toks, token{"str", src[i+1 : i+1+j], i + 1})
+			i += j + 2
+		case f != nil && isIdentStart(c) && f.longName(src[i:], afterRule(toks)) > 0:
+			j := i + f.longName(src[i:], afterRule(toks))
+			toks = append(toks, token{"name", src[i:j], i + 1})
+			i = j
 		case isIdentStart(c):
 			j := i
 			for j < len(src) && (isIdentStart(src[j]) || isDigit(src[j]) || src[j] == '.') {
 				j++
+			}
+			if f != nil && j < len(src) && src[j] == '\'' {
+				j++ // primed: the variable after the step
 			}
 			toks = append(toks, token{"id", src[i:j], i + 1})
 			i = j
@@ -189,7 +211,7 @@ func lex(src string) ([]token, error) {
 			i = j
 		default:
 			op := ""
-			for _, o := range []string{"==", "!=", "=<", "<=", ">=", "&&", "||", ":=", "<", ">", "+", "-", "!", "(", ")"} {
+			for _, o := range []string{"=>", "==", "!=", "=<", "<=", ">=", "&&", "||", ":=", "<", ">", "+", "-", "!", "(", ")"} {
 				if strings.HasPrefix(src[i:], o) {
 					op = o
 					break
@@ -203,6 +225,13 @@ func lex(src string) ([]token, error) {
 		}
 	}
 	return append(toks, token{"eof", "", len(src) + 1}), nil
+}
+
+// afterRule reports whether the tokens so far end in RULE == or RULE !=.
+func afterRule(toks []token) bool {
+	n := len(toks)
+	return n >= 2 && toks[n-2].kind == "id" && toks[n-2].text == "RULE" &&
+		toks[n-1].kind == "op" && (toks[n-1].text == "==" || toks[n-1].text == "!=")
 }
 
 func isIdentStart(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' }
@@ -220,10 +249,11 @@ type compiled struct {
 }
 
 type parser struct {
-	toks   []token
-	pos    int
-	macros map[string]*compiled
-	depth  int // nesting of (, ! and unary -, bounded by maxExprDepth
+	toks    []token
+	pos     int
+	macros  map[string]*compiled
+	formula *formulaScope // names of the joint state; nil in rules
+	depth   int           // nesting of (, ! and unary -, bounded by maxExprDepth
 }
 
 // Bounds on an expression, so that a hostile variant file cannot exhaust
@@ -263,7 +293,7 @@ func compileExpr(src string, macros map[string]*compiled) (*compiled, error) {
 		return nil, err
 	}
 	p := &parser{toks: toks, macros: macros}
-	c, err := p.or()
+	c, err := p.top()
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +303,39 @@ func compileExpr(src string, macros map[string]*compiled) (*compiled, error) {
 	return c, nil
 }
 
-func (p *parser) or() (*compiled, error)  { return p.logical("||", p.and) }
+func (p *parser) or() (*compiled, error) { return p.logical("||", p.and) }
+
+// top parses a whole expression: rules have no implication.
+func (p *parser) top() (*compiled, error) {
+	if p.formula != nil {
+		return p.implies()
+	}
+	return p.or()
+}
+
+// implies parses a => b (right-associative, weakest of all), which only
+// formulas have.
+func (p *parser) implies() (*compiled, error) {
+	x, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	t := p.peek()
+	if t.kind != "op" || t.text != "=>" {
+		return x, nil
+	}
+	p.next()
+	y, err := p.implies()
+	if err != nil {
+		return nil, err
+	}
+	if x.typ != boolType || y.typ != boolType {
+		return nil, errorAt(t.col, "=> needs booleans, got %s and %s", x.typ, y.typ)
+	}
+	fx, fy := x.eval, y.eval
+	return &compiled{typ: boolType, eval: func(e *env) int { return b2i(fx(e) == 0 || fy(e) != 0) },
+		col: x.col, usesID: union(x.usesID, y.usesID)}, nil
+}
 func (p *parser) and() (*compiled, error) { return p.logical("&&", p.not) }
 
 func (p *parser) logical(op string, sub func() (*compiled, error)) (*compiled, error) {
@@ -386,6 +448,9 @@ func compare(t token, x, y *compiled) (*compiled, error) {
 	}
 	if typ == boolType && t.text != "==" && t.text != "!=" {
 		return nil, errorAt(t.col, "%s does not order booleans", t.text)
+	}
+	if typ == stateType && t.text != "==" && t.text != "!=" {
+		return nil, errorAt(t.col, "%s does not order states: compare them with == or !=", t.text)
 	}
 	fx, fy := x.eval, y.eval
 	var less func(e *env, a, b int) bool
@@ -506,6 +571,9 @@ func (p *parser) atom() (*compiled, error) {
 		case "false":
 			return &compiled{typ: boolType, eval: func(*env) int { return 0 }, col: t.col}, nil
 		}
+		if p.formula != nil {
+			return p.formula.atom(p, t)
+		}
 		if m, ok := p.macros[t.text]; ok {
 			c := *m
 			c.col = t.col
@@ -516,13 +584,17 @@ func (p *parser) atom() (*compiled, error) {
 			return nil, errorAt(t.col, "unknown name %s%s", t.text, suggest(t.text, p.names()))
 		}
 		return &compiled{typ: v.typ, eval: v.get, col: t.col, usesID: map[string]bool{v.name: true}}, nil
+	case "name", "str":
+		if p.formula != nil {
+			return p.formula.atom(p, t)
+		}
 	case "op":
 		if t.text == "(" {
 			if err := p.nest(t); err != nil {
 				return nil, err
 			}
 			defer func() { p.depth-- }()
-			x, err := p.or()
+			x, err := p.top()
 			if err != nil {
 				return nil, err
 			}

@@ -20,7 +20,10 @@ type Variant struct {
 	// `tcpmc check --variant` starts from it.
 	Config Config
 	Expect []Expectation
-	Spec   *Spec // how the variant was written; nil for rfc9293 itself
+	// Properties are the variant's own properties, checked beside the
+	// catalog's.
+	Properties []PropertySpec
+	Spec       *Spec // how the variant was written; nil for rfc9293 itself
 }
 
 // Expectation is the verdict a property is expected to get, and why.
@@ -52,6 +55,7 @@ type Spec struct {
 	Change      []RuleChange
 	Add         []RuleAddition
 	Config      []Setting // configuration settings, as the command line names them
+	Properties  []PropertySpec
 	Expect      []Expectation
 	File        string // where the spec comes from, for error messages
 	Line        int
@@ -520,6 +524,17 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool)
 			}
 		}
 		return nil, s.errorf(line, "%v", err)
+	}
+	for _, p := range s.Properties {
+		for _, q := range v.Properties {
+			if q.Name == p.Name {
+				return nil, &VariantError{Msg: fmt.Sprintf("%s: property %s is defined twice", p.Where, p.Name)}
+			}
+		}
+		if _, _, err := sys.CompileProperty(p); err != nil {
+			return nil, err
+		}
+		v.Properties = append(v.Properties, p)
 	}
 	// A rule dead under this configuration may live under another (give-up
 	// with unlimited retries): only one dead under the default as well is

@@ -39,7 +39,7 @@ import (
 // LoadVariantFile and ParseVariant report every problem as one line naming
 // the file, the line and what is wrong.
 
-var topKeys = []string{"name", "description", "base", "knobs", "remove", "change", "add", "config", "expect"}
+var topKeys = []string{"name", "description", "base", "knobs", "remove", "change", "add", "config", "properties", "expect"}
 
 // maxVariantFileBytes bounds what is read of a variant file: the
 // built-in variants take a few kilobytes, and /dev/zero must not fill
@@ -188,6 +188,12 @@ func ParseVariant(data []byte, file string) (*Spec, error) {
 				s.Add = append(s.Add, a)
 				return err
 			})
+		case "properties":
+			err = eachItem(s, v, key, func(item *yaml.Node) error {
+				p, err := parsePropertyItem(s, item)
+				s.Properties = append(s.Properties, p)
+				return err
+			})
 		case "expect":
 			err = eachPair(s, v, nil, func(prop string, k, ev *yaml.Node) error {
 				e := Expectation{Property: prop}
@@ -223,6 +229,97 @@ func ParseVariant(data []byte, file string) (*Spec, error) {
 		return nil, s.errorf(1, "the variant needs a name")
 	}
 	return s, nil
+}
+
+// propertyKeys are the keys of an item of properties:.
+var propertyKeys = []string{"name", "invariant", "step", "reachable", "leads-to", "from", "to", "why"}
+
+// parsePropertyItem reads one user property:
+//
+//   - name: quiet-half-open
+//     invariant: client.STATE == CLOSED => server.STATE != ESTABLISHED || !NET.EMPTY
+//   - name: closes
+//     leads-to: {from: client.APP.CLOSED, to: client.STATE == CLOSED}
+func parsePropertyItem(s *Spec, item *yaml.Node) (PropertySpec, error) {
+	p := PropertySpec{Where: fmt.Sprintf("%s:%d", s.File, item.Line)}
+	formula := func(n *yaml.Node, what string) (string, string, int, error) {
+		val, err := scalar(s, n, what)
+		col := n.Column
+		switch n.Style {
+		case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+			col++
+		case yaml.LiteralStyle, yaml.FoldedStyle:
+			col = 0
+		}
+		return val, fmt.Sprintf("%s:%d", s.File, n.Line), col, err
+	}
+	var forms []string
+	err := eachPair(s, item, propertyKeys, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "name":
+			p.Name, err = scalar(s, v, key)
+		case "why":
+			p.Why, err = scalar(s, v, key)
+		case "invariant", "step", "reachable":
+			forms = append(forms, key)
+			p.Form = key
+			p.Expr, p.Where, p.Col, err = formula(v, key)
+		case "leads-to":
+			forms = append(forms, key)
+			p.Form = key
+			if v.Kind == yaml.MappingNode {
+				return eachPair(s, v, []string{"from", "to"}, func(f string, _, fv *yaml.Node) error {
+					var err error
+					if f == "from" {
+						p.From, p.Where, p.Col, err = formula(fv, "from")
+					} else {
+						p.To, _, p.ToCol, err = formula(fv, "to")
+					}
+					return err
+				})
+			}
+			var text string
+			text, p.Where, p.Col, err = formula(v, key)
+			from, to, ok := strings.Cut(text, "~>")
+			if err == nil && !ok {
+				return s.errorf(v.Line, "leads-to: want FROM ~> TO, or from: and to:")
+			}
+			p.From, p.To = from, to
+			if p.Col > 0 {
+				p.ToCol = p.Col + len(from) + 2
+			}
+		case "from":
+			p.From, p.Where, p.Col, err = formula(v, key)
+		case "to":
+			p.To, _, p.ToCol, err = formula(v, key)
+		}
+		return err
+	})
+	if err != nil {
+		return p, err
+	}
+	if p.From != "" || p.To != "" {
+		if p.Form == "" {
+			forms, p.Form = append(forms, "leads-to"), "leads-to"
+		}
+		if p.Form != "leads-to" {
+			return p, s.errorf(item.Line, "from: and to: belong to a leads-to property, not to %s", p.Form)
+		}
+	}
+	switch {
+	case p.Name == "":
+		return p, s.errorf(item.Line, "a property needs a name")
+	case !ValidPropertyName(p.Name):
+		return p, s.errorf(item.Line, "%q is not a property name (letters, digits, '-', '_' and '.', starting with a letter, at most 64)", excerpt(p.Name))
+	case len(forms) == 0:
+		return p, s.errorf(item.Line, "property %s: say what it is: invariant:, step:, reachable: or leads-to:", p.Name)
+	case len(forms) > 1:
+		return p, s.errorf(item.Line, "property %s: one of invariant:, step:, reachable: and leads-to:, not %s", p.Name, strings.Join(forms, " and "))
+	case p.Form == "leads-to" && (strings.TrimSpace(p.From) == "" || strings.TrimSpace(p.To) == ""):
+		return p, s.errorf(item.Line, "property %s: a leads-to property needs both from and to", p.Name)
+	}
+	return p, nil
 }
 
 // ExpectLine is the line of the i-th expectation (0 if unknown).
@@ -371,6 +468,26 @@ func (s *Spec) YAML() []byte {
 			pair(m, c.Name, str(c.Value))
 		}
 		pair(root, "config", m)
+	}
+	if len(s.Properties) > 0 {
+		l := seq()
+		for _, p := range s.Properties {
+			m := mapping()
+			pair(m, "name", str(p.Name))
+			if p.Form == "leads-to" {
+				lt := mapping()
+				pair(lt, "from", str(strings.TrimSpace(p.From)))
+				pair(lt, "to", str(strings.TrimSpace(p.To)))
+				pair(m, "leads-to", lt)
+			} else {
+				pair(m, p.Form, str(strings.TrimSpace(p.Expr)))
+			}
+			if p.Why != "" {
+				pair(m, "why", str(p.Why))
+			}
+			l.Content = append(l.Content, m)
+		}
+		pair(root, "properties", l)
 	}
 	if len(s.Expect) > 0 {
 		m := mapping()

@@ -5,49 +5,97 @@ import (
 	"github.com/tcpmc/tcpmc/model"
 )
 
-// Kind is safety (checked on every reachable state or transition) or
-// liveness (checked on the cycles of the state graph).
+// Kind is what a property is checked on: safety properties on every
+// reachable state or transition, liveness properties on the cycles of the
+// state graph, and reachability (witness) queries by looking for one
+// reachable state.
 type Kind string
 
 const (
-	Safety   Kind = "safety"
-	Liveness Kind = "liveness"
+	Safety    Kind = "safety"
+	Liveness  Kind = "liveness"
+	Reachable Kind = "reachable"
 )
 
-// Property is an entry of the catalog. Names are part of tcpmc's interface:
-// they appear unchanged in output, JSON and tests.
+// Property is an entry of the catalog, or a property a user wrote. Names
+// are part of tcpmc's interface: they appear unchanged in output, JSON and
+// tests.
 type Property struct {
 	Name        string
 	Kind        Kind
 	Description string
+	// Form is how a user property is written (invariant, step, leads-to
+	// or reachable); empty for the catalog's own.
+	Form string
+
+	// One of these says what the property is: a predicate on states
+	// (invariant; for a reachable property, the state looked for), on
+	// transitions (step), the leads-to pairs of a liveness property, or
+	// the deadlock check.
+	state    func(*model.System) func(state) bool
+	step     func(*model.System) func(from state, st step, to state) bool
+	live     func(*model.System) []explore.LiveProperty[state]
+	deadlock bool
 }
+
+// User reports whether a user wrote the property.
+func (p Property) User() bool { return p.Form != "" }
 
 // The safety properties.
 var (
-	HandshakeSync = Property{"handshake-sync", Safety,
-		"when both sides are synchronized, each one's IRS is the other's ISS"}
-	NoStaleConnection = Property{"no-stale-connection", Safety,
-		"no side reaches ESTABLISHED on a SYN or SYN,ACK that the peer did not send for this connection in its current incarnation"}
-	SegmentArithmetic = Property{"segment-arithmetic", Safety,
-		"every segment sent obeys the seq/ack rules of the handshake and close (SYN,ACK acks x+1, the final ACK is seq=u+1 ack=w+1) and never acknowledges a sequence number the peer did not send"}
-	StreamIntegrity = Property{"stream-integrity", Safety,
-		"each application receives exactly a prefix of what the peer's application sent, in order and without duplicates, across incarnations"}
-	TimeWaitAbsorbsFIN = Property{"time-wait-absorbs-fin", Safety,
-		"a FIN reaching an endpoint in TIME-WAIT is answered with an ACK, and the endpoint stays in TIME-WAIT for another 2 MSL"}
-	OrderlyRelease = Property{"orderly-release", Safety,
-		"when neither application aborts and no host crashes, no endpoint is reset while its connection is open: both leave through the FIN exchange"}
-	NoDeadlock = Property{"no-deadlock", Safety,
-		"every reachable state that is not a normal end (no connection left, nothing in flight) has a successor"}
+	HandshakeSync = Property{Name: "handshake-sync", Kind: Safety,
+		Description: "when both sides are synchronized, each one's IRS is the other's ISS",
+		state:       always(handshakeSync)}
+	NoStaleConnection = Property{Name: "no-stale-connection", Kind: Safety,
+		Description: "no side reaches ESTABLISHED on a SYN or SYN,ACK that the peer did not send for this connection in its current incarnation",
+		step:        alwaysStep(noStaleConnection)}
+	SegmentArithmetic = Property{Name: "segment-arithmetic", Kind: Safety,
+		Description: "every segment sent obeys the seq/ack rules of the handshake and close (SYN,ACK acks x+1, the final ACK is seq=u+1 ack=w+1) and never acknowledges a sequence number the peer did not send",
+		step: func(sys *model.System) func(state, step, state) bool {
+			n := sys.Config().SeqSpace
+			return func(from state, st step, to state) bool { return segmentArithmetic(n, from, st, to) }
+		}}
+	StreamIntegrity = Property{Name: "stream-integrity", Kind: Safety,
+		Description: "each application receives exactly a prefix of what the peer's application sent, in order and without duplicates, across incarnations",
+		step: func(sys *model.System) func(state, step, state) bool {
+			n := sys.Config().SeqSpace
+			return func(from state, st step, to state) bool { return streamIntegrity(n, from, st, to) }
+		}}
+	TimeWaitAbsorbsFIN = Property{Name: "time-wait-absorbs-fin", Kind: Safety,
+		Description: "a FIN reaching an endpoint in TIME-WAIT is answered with an ACK, and the endpoint stays in TIME-WAIT for another 2 MSL",
+		step: func(sys *model.System) func(state, step, state) bool {
+			return func(from state, st step, to state) bool { return timeWaitAbsorbsFIN(sys, from, st, to) }
+		}}
+	OrderlyRelease = Property{Name: "orderly-release", Kind: Safety,
+		Description: "when neither application aborts and no host crashes, no endpoint is reset while its connection is open: both leave through the FIN exchange",
+		step:        alwaysStep(orderlyRelease)}
+	NoHalfOpen = Property{Name: "no-half-open", Kind: Safety,
+		Description: "no endpoint keeps an open connection (ESTABLISHED to LAST-ACK) that its peer no longer has (CLOSED or LISTEN) while nothing is in flight: a half-open connection (RFC 9293 3.5.2) that nothing under way will reveal",
+		state:       always(noHalfOpen)}
+	RefusedOpenReported = Property{Name: "refused-open-reported", Kind: Safety,
+		Description: "an active open that the peer refuses (a RST that acknowledges its SYN, or in SYN-RECEIVED one at RCV.NXT) ends in CLOSED with its TCB deleted and the failure reported: never back in LISTEN, never still waiting",
+		step:        alwaysStep(refusedOpenReported)}
+	NoDeadlock = Property{Name: "no-deadlock", Kind: Safety,
+		Description: "every reachable state that is not a normal end (no connection left, nothing in flight) has a successor",
+		deadlock:    true}
 )
+
+func always(f func(state) bool) func(*model.System) func(state) bool {
+	return func(*model.System) func(state) bool { return f }
+}
+
+func alwaysStep(f func(state, step, state) bool) func(*model.System) func(state, step, state) bool {
+	return func(*model.System) func(state, step, state) bool { return f }
+}
 
 // Catalog lists every property tcpmc checks, in output order.
 func Catalog() []Property {
 	return []Property{HandshakeSync, NoStaleConnection, SegmentArithmetic, StreamIntegrity,
-		TimeWaitAbsorbsFIN, OrderlyRelease, NoDeadlock,
-		EventuallyClosed, NoHalfOpenStuck, HandshakeCompletes}
+		TimeWaitAbsorbsFIN, OrderlyRelease, NoHalfOpen, RefusedOpenReported, NoDeadlock,
+		EventuallyClosed, NoHalfOpenStuck, HandshakeCompletes, QuietAfterClose}
 }
 
-// Lookup finds a property by name.
+// Lookup finds a property of the catalog by name.
 func Lookup(name string) (Property, bool) {
 	for _, p := range Catalog() {
 		if p.Name == name {
@@ -62,30 +110,48 @@ type (
 	step  = model.Step
 )
 
-// invariants and actions build the checks the engine runs for the chosen
-// properties. They read ghost variables (incarnations, the stale-SYN mark,
-// byte indices) that no rule reads.
-func invariants(sys *model.System, want map[string]bool) []explore.Invariant[state] {
-	var out []explore.Invariant[state]
-	if want[HandshakeSync.Name] {
-		out = append(out, explore.Invariant[state]{Name: HandshakeSync.Name, Holds: handshakeSync})
-	}
-	return out
+// checks are the engine's forms of a set of properties. The predicates
+// read ghost variables (incarnations, the stale-SYN mark, byte indices)
+// that no rule reads.
+type checks struct {
+	invariants []explore.Invariant[state]
+	actions    []explore.ActionProperty[state, step]
+	live       []explore.LiveProperty[state]
+	deadlock   bool
+	reachable  map[string]bool // invariants that are witness queries: negated
 }
 
-func actions(sys *model.System, want map[string]bool) []explore.ActionProperty[state, step] {
-	var out []explore.ActionProperty[state, step]
-	add := func(p Property, f func(from state, st step, to state) bool) {
-		if want[p.Name] {
-			out = append(out, explore.ActionProperty[state, step]{Name: p.Name, Holds: f})
+func (c *checks) safety() bool { return len(c.invariants)+len(c.actions) > 0 || c.deadlock }
+
+func checksOf(sys *model.System, props []Property) checks {
+	c := checks{reachable: map[string]bool{}}
+	for _, p := range props {
+		switch {
+		case p.deadlock:
+			c.deadlock = true
+		case p.Kind == Reachable:
+			f := p.state(sys)
+			c.invariants = append(c.invariants, explore.Invariant[state]{Name: p.Name, Holds: func(s state) bool { return !f(s) }})
+			c.reachable[p.Name] = true
+		case p.state != nil:
+			c.invariants = append(c.invariants, explore.Invariant[state]{Name: p.Name, Holds: p.state(sys)})
+		case p.step != nil:
+			c.actions = append(c.actions, explore.ActionProperty[state, step]{Name: p.Name, Holds: p.step(sys)})
+		case p.live != nil:
+			c.live = append(c.live, p.live(sys)...)
 		}
 	}
-	n := sys.Config().SeqSpace
-	add(NoStaleConnection, noStaleConnection)
-	add(SegmentArithmetic, func(from state, st step, to state) bool { return segmentArithmetic(n, from, st, to) })
-	add(StreamIntegrity, func(from state, st step, to state) bool { return streamIntegrity(n, from, st, to) })
-	add(TimeWaitAbsorbsFIN, func(from state, st step, to state) bool { return timeWaitAbsorbsFIN(sys, from, st, to) })
-	add(OrderlyRelease, orderlyRelease)
+	return c
+}
+
+// byNames picks the catalog's properties whose names are in want.
+func byNames(want map[string]bool) []Property {
+	var out []Property
+	for _, p := range Catalog() {
+		if want[p.Name] {
+			out = append(out, p)
+		}
+	}
 	return out
 }
 
@@ -195,4 +261,36 @@ func orderlyRelease(from state, st step, to state) bool {
 	}
 	peer := from.Ends[st.Side.Other()]
 	return peer.Inc != before.PeerInc || peer.Aborted()
+}
+
+// openConnection: the endpoint holds a connection whose close is not
+// complete on its side (TIME-WAIT has completed it).
+func openConnection(e model.Endpoint) bool {
+	return e.State.Synchronized() && e.State != model.TimeWait
+}
+
+func noHalfOpen(s state) bool {
+	if s.InFlight() > 0 {
+		return true
+	}
+	a, b := s.Ends[model.A], s.Ends[model.B]
+	return !(openConnection(a) && noConnection(b) || openConnection(b) && noConnection(a))
+}
+
+func refusedOpenReported(from state, st step, to state) bool {
+	if st.Kind != model.Deliver || !st.Seg.Has(model.RST) {
+		return true
+	}
+	before, after := from.Ends[st.Side], to.Ends[st.Side]
+	refused := false
+	switch {
+	case before.State == model.SynSent:
+		// RFC 9293 3.10.7.3: a RST whose ACK acknowledges the SYN.
+		refused = st.Seg.Has(model.ACK) && st.Seg.Ack() == before.SndNxt
+	case before.State == model.SynReceived && !before.Passive():
+		// 3.10.7.4: the connection came from an active OPEN; the RST is
+		// at RCV.NXT (RFC 5961's exact match).
+		refused = st.Seg.Seq() == before.RcvNxt
+	}
+	return !refused || after.State == model.Closed && st.Deleted
 }

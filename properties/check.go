@@ -21,14 +21,23 @@ const (
 
 // Options choose properties and bound the search.
 type Options struct {
-	Properties []string // property names; empty means every property
-	Workers    int      // 0: one per CPU
-	MaxStates  uint64
-	MaxDepth   int
-	MaxTime    time.Duration
-	MaxMemory  uint64
-	Exact      bool // store whole states instead of fingerprints
-	Progress   func(explore.Progress)
+	// Properties names the properties to check, the catalog's or the
+	// variant's own; empty means every one.
+	Properties []string
+	// Extra are properties the caller writes (the command line's
+	// --invariant, --step, --reachable and --leads-to, or Go code),
+	// checked beside the others whatever Properties says.
+	Extra []model.PropertySpec
+	// Coverage counts, for every rule, the transitions of the explored
+	// state space that fired it (Report.Coverage).
+	Coverage  bool
+	Workers   int // 0: one per CPU
+	MaxStates uint64
+	MaxDepth  int
+	MaxTime   time.Duration
+	MaxMemory uint64
+	Exact     bool // store whole states instead of fingerprints
+	Progress  func(explore.Progress)
 	// LivenessProgress reports on the state-graph search, as Progress
 	// does on the safety search.
 	LivenessProgress func(explore.Progress)
@@ -55,6 +64,17 @@ type Result struct {
 	Property       Property
 	Verdict        Verdict
 	Counterexample *Trace // set when violated
+	// Witness is the shortest path to a state a reachable property looks
+	// for; it holds when there is one.
+	Witness *Trace
+}
+
+// Trace is the result's counterexample or witness, nil if it has none.
+func (r Result) Trace() *Trace {
+	if r.Witness != nil {
+		return r.Witness
+	}
+	return r.Counterexample
 }
 
 // Report is everything a check found.
@@ -78,6 +98,9 @@ type Report struct {
 	// Liveness describes the second search, over the whole state graph,
 	// that liveness properties need; nil when none was checked.
 	Liveness *LivenessStats
+	// Coverage counts the rules fired in the safety search's state space,
+	// when asked for.
+	Coverage *Coverage
 
 	sys *model.System
 }
@@ -179,8 +202,8 @@ func (r *Report) BytesPerState() float64 {
 	return float64(r.VisitedBytes+r.TraceBytes) / float64(r.States)
 }
 
-// Select resolves property names (all properties when names is empty) and
-// reports an unknown name.
+// Select resolves names of the catalog's properties (all of them when
+// names is empty) and reports an unknown name.
 func Select(names []string) ([]Property, error) {
 	if len(names) == 0 {
 		return Catalog(), nil
@@ -189,36 +212,87 @@ func Select(names []string) ([]Property, error) {
 	for _, n := range names {
 		p, ok := Lookup(strings.TrimSpace(n))
 		if !ok {
-			var known []string
-			for _, c := range Catalog() {
-				known = append(known, c.Name)
-			}
-			return nil, fmt.Errorf("unknown property %q (known: %s)", n, strings.Join(known, ", "))
+			return nil, fmt.Errorf("unknown property %q%s (known: %s)", n, suggestProperty(n, nil), strings.Join(catalogNames(), ", "))
 		}
 		out = append(out, p)
 	}
 	return out, nil
 }
 
+func catalogNames() []string {
+	var known []string
+	for _, c := range Catalog() {
+		known = append(known, c.Name)
+	}
+	return known
+}
+
+// Selected resolves the properties a check of sys covers: the catalog's
+// and the variant's own, narrowed to opts.Properties when it names some,
+// and opts.Extra. It reports unknown names and bad formulas.
+func Selected(sys *model.System, opts Options) ([]Property, error) {
+	all := Catalog()
+	seen := map[string]bool{}
+	for _, p := range all {
+		seen[p.Name] = true
+	}
+	var user []Property
+	for _, spec := range append(append([]model.PropertySpec(nil), sys.Variant().Properties...), opts.Extra...) {
+		if seen[spec.Name] {
+			return nil, fmt.Errorf("%s: property %s: the name is taken (by the catalog or another property)", spec.Where, spec.Name)
+		}
+		seen[spec.Name] = true
+		p, err := Compile(sys, spec)
+		if err != nil {
+			return nil, err
+		}
+		user = append(user, p)
+	}
+	fromVariant := len(sys.Variant().Properties)
+	all = append(all, user[:fromVariant]...)
+	if len(opts.Properties) > 0 {
+		var picked []Property
+		for _, n := range opts.Properties {
+			n = strings.TrimSpace(n)
+			found := false
+			for _, p := range user[fromVariant:] {
+				found = found || p.Name == n // always checked
+			}
+			for _, p := range all {
+				if p.Name == n {
+					picked, found = append(picked, p), true
+					break
+				}
+			}
+			if !found {
+				var names []string
+				for _, p := range all {
+					names = append(names, p.Name)
+				}
+				return nil, fmt.Errorf("unknown property %q%s (known: %s)", n, suggestProperty(n, names), strings.Join(names, ", "))
+			}
+		}
+		all = picked
+	}
+	return append(all, user[fromVariant:]...), nil
+}
+
 // Check explores the model and checks the chosen properties. It returns
 // what it found even when a limit or ctx stopped it; the error is only for
 // bad options.
 func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error) {
-	props, err := Select(opts.Properties)
+	props, err := Selected(sys, opts)
 	if err != nil {
 		return nil, err
 	}
-	want := map[string]bool{}
-	for _, p := range props {
-		want[p.Name] = true
-	}
+	c := checksOf(sys, props)
 	rep := &Report{Variant: sys.Variant().Name, Config: sys.Config(), sys: sys, Complete: true}
 	found := map[string]*Trace{}
-	if len(invariants(sys, want))+len(actions(sys, want)) > 0 || want[NoDeadlock.Name] {
-		checkSafety(ctx, sys, want, opts, rep, found)
+	if c.safety() || opts.Coverage {
+		checkSafety(ctx, sys, c, opts, rep, found)
 	}
 	liveComplete := true
-	if live := liveProperties(want); len(live) > 0 {
+	if len(c.live) > 0 {
 		switch {
 		case opts.MaxDepth > 0:
 			// A graph cut at a depth would show its frontier as states
@@ -229,7 +303,7 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 				rep.Stopped = explore.DepthLimit
 			}
 		case ctx.Err() == nil:
-			liveComplete = checkLiveness(ctx, sys, live, opts, rep, found)
+			liveComplete = checkLiveness(ctx, sys, c.live, opts, rep, found)
 		default:
 			liveComplete = false
 		}
@@ -246,6 +320,10 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 			done = liveComplete
 		}
 		switch {
+		case p.Kind == Reachable && found[p.Name] != nil:
+			r.Verdict, r.Witness = Holds, found[p.Name]
+		case p.Kind == Reachable && done:
+			r.Verdict = Violated // no reachable state is one it looks for
 		case found[p.Name] != nil:
 			r.Verdict, r.Counterexample = Violated, found[p.Name]
 		case done:
@@ -257,10 +335,10 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 }
 
 // checkSafety runs the breadth-first search for the safety properties.
-func checkSafety(ctx context.Context, sys *model.System, want map[string]bool, opts Options, rep *Report, found map[string]*Trace) {
+func checkSafety(ctx context.Context, sys *model.System, c checks, opts Options, rep *Report, found map[string]*Trace) {
 	eo := explore.Options[state, step]{
-		Invariants: invariants(sys, want),
-		Actions:    actions(sys, want),
+		Invariants: c.invariants,
+		Actions:    c.actions,
 		Workers:    opts.Workers,
 		MaxStates:  opts.MaxStates,
 		MaxDepth:   opts.MaxDepth,
@@ -269,12 +347,20 @@ func checkSafety(ctx context.Context, sys *model.System, want map[string]bool, o
 		Exact:      opts.Exact,
 		Progress:   opts.Progress,
 	}
-	if want[NoDeadlock.Name] {
+	if c.deadlock {
 		eo.Deadlock = NoDeadlock.Name
 		eo.Final = sys.Final
 		eo.Environment = Environment
 	}
+	var cov *coverageCounter
+	if opts.Coverage {
+		cov = newCoverageCounter(sys)
+		eo.Actions = append(eo.Actions, cov.action())
+	}
 	res := explore.Run[state, step](ctx, sys, eo)
+	if cov != nil {
+		rep.Coverage = cov.result(res.Complete)
+	}
 	rep.Safety = &SafetyStats{States: res.States, Transitions: res.Transitions, Depth: res.Depth, Elapsed: res.Elapsed,
 		Complete: res.Complete, Stopped: res.Stopped, VisitedBytes: res.VisitedBytes, TraceBytes: res.TraceBytes,
 		Exact: res.Exact, CollisionProbability: res.CollisionProbability, PeakHeap: res.PeakHeap}

@@ -26,7 +26,24 @@ type jsonReport struct {
 	Liveness             *jsonLiveness  `json:"liveness,omitempty"`
 	// Model is the rule table checked, so that a saved report can be
 	// rebuilt (tcpmc report) from the JSON alone.
-	Model *jsonModel `json:"model,omitempty"`
+	Model    *jsonModel    `json:"model,omitempty"`
+	Coverage *jsonCoverage `json:"coverage,omitempty"`
+}
+
+// jsonCoverage is Report.Coverage: every rule with the transitions that
+// fired it, and the share of rules that fired at least once.
+type jsonCoverage struct {
+	Rules      []jsonRuleCount `json:"rules"`
+	Fired      int             `json:"fired"`
+	Total      int             `json:"total"`
+	Share      float64         `json:"share"`
+	NeverFired []string        `json:"never_fired"`
+	Complete   bool            `json:"complete"`
+}
+
+type jsonRuleCount struct {
+	Rule  string `json:"rule"`
+	Fired uint64 `json:"fired"`
 }
 
 // jsonSafety and jsonLiveness describe the two searches, each with its
@@ -74,12 +91,18 @@ type jsonProperty struct {
 	Kind        Kind    `json:"kind"`
 	Verdict     Verdict `json:"verdict"`
 	Description string  `json:"description"`
+	// Form is how a user property is written: invariant, step, leads-to
+	// or reachable; absent for the catalog's.
+	Form string `json:"form,omitempty"`
 	// Expected is the variant's stated verdict, if it states one;
 	// AsExpected whether the verdict is that one (an unknown verdict is
 	// not).
 	Expected       string     `json:"expected,omitempty"`
 	AsExpected     *bool      `json:"as_expected,omitempty"`
 	Counterexample *jsonTrace `json:"counterexample,omitempty"`
+	// Witness is a reachable property's shortest path to a state it looks
+	// for.
+	Witness *jsonTrace `json:"witness,omitempty"`
 }
 
 type jsonTrace struct {
@@ -218,7 +241,8 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 			Complete: l.Complete, Stopped: string(l.Stopped), PeakHeapBytes: l.PeakHeap}
 	}
 	for _, res := range r.Results {
-		jp := jsonProperty{Name: res.Property.Name, Kind: res.Property.Kind, Verdict: res.Verdict, Description: res.Property.Description}
+		jp := jsonProperty{Name: res.Property.Name, Kind: res.Property.Kind, Verdict: res.Verdict, Description: res.Property.Description,
+			Form: res.Property.Form}
 		if e, ok := r.sys.Variant().Expected(res.Property.Name); ok {
 			as := string(res.Verdict) == e.Verdict
 			jp.Expected, jp.AsExpected = e.Verdict, &as
@@ -226,7 +250,24 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		if res.Counterexample != nil {
 			jp.Counterexample = traceJSON(r.sys, res.Counterexample)
 		}
+		if res.Witness != nil {
+			jp.Witness = traceJSON(r.sys, res.Witness)
+		}
 		jr.Properties = append(jr.Properties, jp)
 	}
+	jr.Coverage = coverageJSON(r.Coverage)
 	return json.Marshal(jr)
+}
+
+func coverageJSON(c *Coverage) *jsonCoverage {
+	if c == nil {
+		return nil
+	}
+	jc := &jsonCoverage{Rules: []jsonRuleCount{}, Total: len(c.Rules), Share: c.Share(), NeverFired: []string{}, Complete: c.Complete}
+	for i, rule := range c.Rules {
+		jc.Rules = append(jc.Rules, jsonRuleCount{Rule: rule.Name, Fired: c.Fired[i]})
+	}
+	jc.NeverFired = append(jc.NeverFired, c.Unfired()...)
+	jc.Fired = jc.Total - len(jc.NeverFired)
+	return jc
 }

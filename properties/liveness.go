@@ -7,13 +7,41 @@ import (
 
 // The liveness properties.
 var (
-	EventuallyClosed = Property{"eventually-closed", Liveness,
-		"once both applications have closed, both endpoints reach CLOSED (or LISTEN, for a listener)"}
-	NoHalfOpenStuck = Property{"no-half-open-stuck", Liveness,
-		"no fair execution keeps one endpoint synchronized for ever while the other is CLOSED or LISTEN"}
-	HandshakeCompletes = Property{"handshake-completes", Liveness,
-		"an active open ends in ESTABLISHED or in a reported failure (reset or retry limit), never in an endless loop"}
+	EventuallyClosed = Property{Name: "eventually-closed", Kind: Liveness,
+		Description: "once both applications have closed, both endpoints reach CLOSED (or LISTEN, for a listener)",
+		live: func(*model.System) []explore.LiveProperty[state] {
+			return []explore.LiveProperty[state]{{Name: "eventually-closed", Trigger: bothClosed,
+				Goal: func(s state) bool { return noConnection(s.Ends[model.A]) && noConnection(s.Ends[model.B]) }}}
+		}}
+	NoHalfOpenStuck = Property{Name: "no-half-open-stuck", Kind: Liveness,
+		Description: "no fair execution keeps one endpoint synchronized for ever while the other is CLOSED or LISTEN",
+		live: func(*model.System) []explore.LiveProperty[state] {
+			return []explore.LiveProperty[state]{{Name: "no-half-open-stuck", Trigger: halfOpen,
+				Goal: func(s state) bool { return !halfOpen(s) }}}
+		}}
+	HandshakeCompletes = Property{Name: "handshake-completes", Kind: Liveness,
+		Description: "an active open ends in ESTABLISHED or in a reported failure (reset or retry limit), never in an endless loop",
+		live: func(*model.System) []explore.LiveProperty[state] {
+			// Checked for each side separately.
+			var out []explore.LiveProperty[state]
+			for _, side := range []model.Side{model.A, model.B} {
+				out = append(out, explore.LiveProperty[state]{Name: "handshake-completes",
+					Trigger: func(s state) bool { return inActiveOpen(s.Ends[side]) },
+					Goal:    func(s state) bool { return !inActiveOpen(s.Ends[side]) }})
+			}
+			return out
+		}}
+	QuietAfterClose = Property{Name: "quiet-after-close", Kind: Liveness,
+		Description: "once both applications have closed, the network falls quiet: no endless exchange of ACKs or RSTs (RFC 1337's hazard H2)",
+		live: func(*model.System) []explore.LiveProperty[state] {
+			return []explore.LiveProperty[state]{{Name: "quiet-after-close", Trigger: bothClosed,
+				Goal: func(s state) bool { return s.InFlight() == 0 }}}
+		}}
 )
+
+func bothClosed(s state) bool {
+	return closedByApplication(s.Ends[model.A]) && closedByApplication(s.Ends[model.B])
+}
 
 // Fairness, under which liveness is checked: a fair execution is one in
 // which every class of transitions below that is enabled again and again
@@ -78,31 +106,4 @@ func halfOpen(s state) bool {
 
 func inActiveOpen(e model.Endpoint) bool {
 	return e.State == model.SynSent || e.State == model.SynReceived && !e.Passive()
-}
-
-// liveProperties builds the engine's form of the chosen liveness
-// properties. handshake-completes is checked for each side separately.
-func liveProperties(want map[string]bool) []explore.LiveProperty[state] {
-	var out []explore.LiveProperty[state]
-	if want[EventuallyClosed.Name] {
-		out = append(out, explore.LiveProperty[state]{Name: EventuallyClosed.Name,
-			Trigger: func(s state) bool {
-				a, b := s.Ends[model.A], s.Ends[model.B]
-				return closedByApplication(a) && closedByApplication(b)
-			},
-			Goal: func(s state) bool { return noConnection(s.Ends[model.A]) && noConnection(s.Ends[model.B]) }})
-	}
-	if want[NoHalfOpenStuck.Name] {
-		out = append(out, explore.LiveProperty[state]{Name: NoHalfOpenStuck.Name,
-			Trigger: halfOpen,
-			Goal:    func(s state) bool { return !halfOpen(s) }})
-	}
-	if want[HandshakeCompletes.Name] {
-		for _, side := range []model.Side{model.A, model.B} {
-			out = append(out, explore.LiveProperty[state]{Name: HandshakeCompletes.Name,
-				Trigger: func(s state) bool { return inActiveOpen(s.Ends[side]) },
-				Goal:    func(s state) bool { return !inActiveOpen(s.Ends[side]) }})
-		}
-	}
-	return out
 }

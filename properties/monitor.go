@@ -21,11 +21,14 @@ func NewMonitor(sys *model.System, names []string) (*Monitor, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := map[string]bool{}
+	var safety []Property
 	for _, p := range props {
-		want[p.Name] = true
+		if p.Kind == Safety {
+			safety = append(safety, p)
+		}
 	}
-	return &Monitor{sys: sys, invariants: invariants(sys, want), actions: actions(sys, want), deadlock: want[NoDeadlock.Name]}, nil
+	c := checksOf(sys, safety)
+	return &Monitor{sys: sys, invariants: c.invariants, actions: c.actions, deadlock: c.deadlock}, nil
 }
 
 // State names the invariants s violates; a state that is not a normal end

@@ -78,8 +78,8 @@ func TestRFC9293HoldsUnderTheDefaultFaults(t *testing.T) {
 			t.Errorf("%s: %s", r.Property.Name, r.Verdict)
 		}
 	}
-	if len(rep.Results) != 10 {
-		t.Errorf("want the 10 properties, got %d", len(rep.Results))
+	if len(rep.Results) != len(Catalog()) {
+		t.Errorf("want the %d properties, got %d", len(Catalog()), len(rep.Results))
 	}
 }
 
@@ -142,7 +142,7 @@ func replayAndConfirm(t *testing.T, sys *model.System, property string, tr *Trac
 		t.Fatalf("%s: counterexample does not replay: %v\n%s", property, err, Chart(sys, tr))
 	}
 	if p, _ := Lookup(property); p.Kind == Liveness {
-		confirmLasso(t, sys, property, tr)
+		confirmLasso(t, sys, p, tr)
 		return
 	}
 	want := map[string]bool{property: true}
@@ -152,10 +152,10 @@ func replayAndConfirm(t *testing.T, sys *model.System, property string, tr *Trac
 		before = tr.Steps[len(tr.Steps)-2].State
 	}
 	broken := false
-	for _, inv := range invariants(sys, want) {
+	for _, inv := range checksOf(sys, byNames(want)).invariants {
 		broken = broken || !inv.Holds(last.State)
 	}
-	for _, act := range actions(sys, want) {
+	for _, act := range checksOf(sys, byNames(want)).actions {
 		broken = broken || !act.Holds(before, last.Step, last.State)
 	}
 	if property == NoDeadlock.Name {
@@ -172,12 +172,12 @@ func replayAndConfirm(t *testing.T, sys *model.System, property string, tr *Trac
 		if i > 0 {
 			prev = tr.Steps[i-1].State
 		}
-		for _, inv := range invariants(sys, want) {
+		for _, inv := range checksOf(sys, byNames(want)).invariants {
 			if !inv.Holds(tr.Steps[i].State) {
 				t.Fatalf("%s: step %d already violates it", property, i+1)
 			}
 		}
-		for _, act := range actions(sys, want) {
+		for _, act := range checksOf(sys, byNames(want)).actions {
 			if !act.Holds(prev, tr.Steps[i].Step, tr.Steps[i].State) {
 				t.Fatalf("%s: step %d already violates it", property, i+1)
 			}
@@ -257,8 +257,9 @@ func TestUnknownPropertyIsAnError(t *testing.T) {
 // goal then never does; a cycle returns to where it started and is fair
 // (every class enabled all round it is taken on it); a stuck end has no
 // successor.
-func confirmLasso(t *testing.T, sys *model.System, property string, tr *Trace) {
+func confirmLasso(t *testing.T, sys *model.System, p Property, tr *Trace) {
 	t.Helper()
+	property := p.Name
 	states := []model.State{tr.Start}
 	for _, ps := range tr.Steps {
 		states = append(states, ps.State)
@@ -300,7 +301,7 @@ func confirmLasso(t *testing.T, sys *model.System, property string, tr *Trace) {
 	default:
 		t.Fatalf("%s: a liveness counterexample must be a cycle or end stuck", property)
 	}
-	for _, lp := range liveProperties(map[string]bool{property: true}) {
+	for _, lp := range checksOf(sys, []Property{p}).live {
 		// Find where the trigger held with the goal never holding after.
 		start := len(states) - len(tail)
 		for start > 0 && !lp.Goal(states[start-1]) {

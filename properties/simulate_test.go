@@ -79,7 +79,11 @@ func TestSimulateCatchesAndShrinks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sim, err := NewSimulation(sys, SimOptions{})
+		var props []string // all, unless the test wants one
+		if c.want != "" {
+			props = []string{c.want}
+		}
+		sim, err := NewSimulation(sys, SimOptions{Properties: props})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +112,7 @@ func TestSimulateCatchesAndShrinks(t *testing.T) {
 		t.Logf("%s: %s violated after %d runs; the schedule found had %d steps, rapid shrank it to %d (seed %d)",
 			c.variant.Name, f.Property, res.RunsToFailure, long, short, res.Seed)
 
-		again, err := NewSimulation(sys, SimOptions{})
+		again, err := NewSimulation(sys, SimOptions{Properties: props})
 		if err != nil {
 			t.Fatal(err)
 		}

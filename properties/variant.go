@@ -13,20 +13,32 @@ func LoadVariant(path string) (*model.Variant, error) {
 	if err != nil {
 		return nil, err
 	}
+	own := map[string]bool{}
+	for _, p := range v.Properties {
+		if _, taken := Lookup(p.Name); taken {
+			return nil, &model.VariantError{Msg: fmt.Sprintf("%s: property %s: the catalog has a property of that name", p.Where, p.Name)}
+		}
+		own[p.Name] = true
+	}
 	for i, e := range v.Expect {
-		if _, ok := Lookup(e.Property); !ok {
+		if _, ok := Lookup(e.Property); !ok && !own[e.Property] {
+			var names []string
+			for n := range own {
+				names = append(names, n)
+			}
 			return nil, &model.VariantError{File: path, Line: v.Spec.ExpectLine(i),
-				Msg: fmt.Sprintf("expect: unknown property %q%s", e.Property, suggestProperty(e.Property))}
+				Msg: fmt.Sprintf("expect: unknown property %q%s", e.Property, suggestProperty(e.Property, names))}
 		}
 	}
 	return v, nil
 }
 
-func suggestProperty(name string) string {
+// suggestProperty offers the closest name of the catalog or of more.
+func suggestProperty(name string, more []string) string {
 	best, bestD := "", 4
-	for _, p := range Catalog() {
-		if d := distance(name, p.Name); d < bestD {
-			best, bestD = p.Name, d
+	for _, n := range append(catalogNames(), more...) {
+		if d := distance(name, n); d < bestD {
+			best, bestD = n, d
 		}
 	}
 	if best == "" {

@@ -40,8 +40,15 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		expected  = fs.Bool("expected", false, "exit 0 when every verdict is the one the variant states (a property it states nothing about must hold), 1 when one differs: for CI of a weak variant")
 	)
 	fs.Var(&props, "property", "comma-separated `properties` to check, or the flag repeated (default: all)")
+	var user userPropertyFlags
+	user.register(fs)
+	coverage := fs.Bool("coverage", false, "count, for every rule, the transitions of the explored state space that fired it, and list the rules that never fired")
+	suite := fs.Bool("suite", false, "check the variant in every configuration of the standard suite (see the README): exit 0 when it violates nothing rfc9293 holds there (or only what its own expect: says), 1 otherwise")
 	if helped, err := parseFlags(fs, args, stdout, checkSynopsis+propertyHelp(true)+checkExits); helped || err != nil {
 		return exitHolds, err
+	}
+	if user.err != nil {
+		return 0, usageError{user.err.Error()}
 	}
 	for _, f := range []struct {
 		name  string
@@ -68,9 +75,10 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, usageError{err.Error()}
 	}
-	opts := properties.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, MaxTime: *timeout, Exact: *exact}
+	opts := properties.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, MaxTime: *timeout, Exact: *exact,
+		Coverage: *coverage, Extra: user.specs}
 	opts.Properties = props.list()
-	if _, err := properties.Select(opts.Properties); err != nil {
+	if _, err := properties.Selected(sys, opts); err != nil {
 		return 0, usageError{err.Error()}
 	}
 	if opts.MaxMemory, err = memoryLimitFlag(*maxMem); err != nil {
@@ -88,8 +96,19 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if !*asJSON && !*quiet && isTerminal(stderr) {
 		prog = &progressLine{w: stderr}
 		opts.Progress, opts.LivenessProgress = prog.safety, prog.liveness
-		// Say what is being checked while it runs.
-		fmt.Fprintf(stderr, "checking %s: %s\n", v.Name, describeConfig(cfg))
+		if !*suite {
+			// Say what is being checked while it runs.
+			fmt.Fprintf(stderr, "checking %s: %s\n", v.Name, describeConfig(cfg))
+		}
+	}
+	if *suite {
+		if *outDir != "" || *expected {
+			return 0, usagef("check: --suite states its own expectations and draws no charts: give neither --out nor --expected with it")
+		}
+		if set := cf.settingsGiven(); len(set) > 0 {
+			return 0, usagef("check: --suite chooses its own configurations: -%s cannot be given with it", set[0])
+		}
+		return checkSuite(ctx, v, opts, *asJSON, prog, stdout, stderr)
 	}
 	rep, err := properties.Check(ctx, sys, opts)
 	if err != nil {
@@ -177,6 +196,8 @@ func printReport(w io.Writer, rep *properties.Report, expected bool) {
 	if sf := rep.Safety; sf != nil {
 		status := "complete"
 		switch {
+		case sf.Stopped == explore.AllViolated && hasReachable(rep):
+			status = "stopped early: every safety property checked is violated or its witness found"
 		case sf.Stopped == explore.AllViolated:
 			status = "stopped early: every safety property checked is violated"
 		case !sf.Complete:
@@ -214,14 +235,18 @@ func printReport(w io.Writer, rep *properties.Report, expected bool) {
 	fmt.Fprintln(w)
 	v := rep.System().Variant()
 	showExpected := expected || len(v.Expect) > 0
+	nameW, kindW := 22, 8
+	for _, r := range rep.Results {
+		nameW, kindW = max(nameW, len(r.Property.Name)+1), max(kindW, len(r.Property.Kind))
+	}
 	if showExpected {
-		fmt.Fprintf(w, "%-22s %-8s %-9s %s\n", "PROPERTY", "KIND", "VERDICT", "EXPECTED")
+		fmt.Fprintf(w, "%-*s %-*s %-9s %s\n", nameW, "PROPERTY", kindW, "KIND", "VERDICT", "EXPECTED")
 	} else {
-		fmt.Fprintf(w, "%-22s %-8s %s\n", "PROPERTY", "KIND", "VERDICT")
+		fmt.Fprintf(w, "%-*s %-*s %s\n", nameW, "PROPERTY", kindW, "KIND", "VERDICT")
 	}
 	var surprises []string
 	for _, r := range rep.Results {
-		line := fmt.Sprintf("%-22s %-8s %-9s", r.Property.Name, r.Property.Kind, r.Verdict)
+		line := fmt.Sprintf("%-*s %-*s %-9s", nameW, r.Property.Name, kindW, r.Property.Kind, r.Verdict)
 		if showExpected {
 			want := string(properties.Holds)
 			if e, ok := v.Expected(r.Property.Name); ok {
@@ -241,13 +266,22 @@ func printReport(w io.Writer, rep *properties.Report, expected bool) {
 	if len(surprises) > 0 && !sameConfig(rep.Config, v.Config) {
 		fmt.Fprintf(w, "(expectations are stated for the variant's own configuration; flags changed it)\n")
 	}
+	if rep.Coverage != nil {
+		printCoverage(w, rep.Coverage)
+	}
 	for _, r := range rep.Results {
-		if r.Counterexample == nil {
-			continue
+		switch {
+		case r.Counterexample != nil:
+			fmt.Fprintf(w, "\n%s violated: %s\n", r.Property.Name, r.Property.Description)
+			fmt.Fprintf(w, "shortest counterexample, %d steps:\n\n", len(r.Counterexample.Steps))
+			fmt.Fprint(w, properties.Chart(rep.System(), r.Counterexample))
+		case r.Witness != nil:
+			fmt.Fprintf(w, "\n%s is reachable: %s\n", r.Property.Name, r.Property.Description)
+			fmt.Fprintf(w, "shortest witness, %d steps:\n\n", len(r.Witness.Steps))
+			fmt.Fprint(w, properties.Chart(rep.System(), r.Witness))
+		case r.Property.Kind == properties.Reachable && r.Verdict == properties.Violated:
+			fmt.Fprintf(w, "\n%s is not reachable: no reachable state satisfies %s\n", r.Property.Name, r.Property.Description)
 		}
-		fmt.Fprintf(w, "\n%s violated: %s\n", r.Property.Name, r.Property.Description)
-		fmt.Fprintf(w, "shortest counterexample, %d steps:\n\n", len(r.Counterexample.Steps))
-		fmt.Fprint(w, properties.Chart(rep.System(), r.Counterexample))
 	}
 	if !rep.Complete && rep.Stopped != explore.AllViolated && rep.Stopped != explore.Finished {
 		fmt.Fprintf(w, "\nthe search stopped (%s) before covering the state space: \"unknown\" means no violation was found in the part explored\n", rep.Stopped)

@@ -80,6 +80,17 @@ func (f *configFlags) set(name string) bool {
 	return given
 }
 
+// settingsGiven lists the model settings given on the command line.
+func (f *configFlags) settingsGiven() []string {
+	var out []string
+	f.fs.Visit(func(fl *flag.Flag) {
+		if isSetting(fl.Name) {
+			out = append(out, fl.Name)
+		}
+	})
+	return out
+}
+
 func isSetting(name string) bool {
 	for _, n := range model.SettingNames() {
 		if n == name {

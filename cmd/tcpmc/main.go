@@ -8,6 +8,7 @@
 //	tcpmc explore [flags]  walk the model by hand in a browser
 //	tcpmc report FILE.json write a saved check --json as an HTML page
 //	tcpmc variants         list the built-in variants
+//	tcpmc mutate [flags]   mutation analysis of a variant's rule table
 //
 // Run "tcpmc help" or "tcpmc check -h" for the flags. Exit status: 0 every
 // property holds, 1 a property is violated, 2 bad usage or input, 3 a limit
@@ -53,6 +54,7 @@ usage:
   tcpmc variants [--knobs | --rules] [NAME|FILE]
                           list the built-in variants, or show one (its
                           knobs, or its rule table)
+  tcpmc mutate [flags]    mutation analysis: is every change to the rules caught?
   tcpmc help [command]    show help
 
 Run "tcpmc COMMAND -h" for a command's flags.
@@ -86,6 +88,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = runConform(args[1:], stdout)
 	case "variants":
 		code, err = runVariants(args[1:], stdout)
+	case "mutate":
+		code, err = runMutate(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			return run([]string{args[1], "-h"}, stdout, stderr)
@@ -93,7 +97,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, mainUsage)
 		return exitHolds
 	default:
-		err = usagef("unknown command %q (want check, simulate, diagram, explore, report, packetdrill, conform or variants; see tcpmc help)", args[0])
+		err = usagef("unknown command %q (want check, simulate, diagram, explore, report, packetdrill, conform, variants or mutate; see tcpmc help)", args[0])
 	}
 	if err != nil {
 		var ue usageError

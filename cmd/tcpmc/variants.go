@@ -10,20 +10,24 @@ import (
 	"github.com/tcpmc/tcpmc/model"
 )
 
-const variantsSynopsis = `tcpmc variants [--knobs | --rules | --lint] [NAME|FILE]
+const variantsSynopsis = `tcpmc variants [--knobs | --rules | --lint | --vocabulary] [NAME|FILE]
 
 Lists the built-in variants with their expected verdicts; with a NAME or a
 variant file, shows its changes, configuration and the reason for each
 expected verdict; with --knobs, the knobs variant files can set; with
 --rules, the variant's rule table (names, states, events, guards); with
 --lint, checks that every rule of the variant (of every built-in when none
-is given) can fire, as a variant file is always checked.`
+is given) can fire, as a variant file is always checked; with
+
+--vocabulary, the names properties of one's own may use (variant files'
+properties:, check --invariant, --step, --reachable and --leads-to).`
 
 func runVariants(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("variants", flag.ContinueOnError)
 	knobs := fs.Bool("knobs", false, "list the knobs variant files can set")
 	rules := fs.Bool("rules", false, "list the variant's rules (rfc9293's when no variant is given): the names change, remove and add refer to")
 	lint := fs.Bool("lint", false, "check that every rule of the variant, or of every built-in, can fire")
+	vocabulary := fs.Bool("vocabulary", false, "list the names and operators of the formulas of properties one writes")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -34,6 +38,12 @@ func runVariants(args []string, stdout io.Writer) (int, error) {
 		return 0, usagef("variants: %v (see tcpmc variants -h)", err)
 	}
 	switch {
+	case *vocabulary && (fs.NArg() > 0 || *knobs || *rules):
+		return 0, usagef("variants: --vocabulary is the same for every variant; give it alone")
+	case *vocabulary:
+		for _, line := range model.FormulaVocabulary() {
+			fmt.Fprintln(stdout, line)
+		}
 	case *knobs && fs.NArg() > 0:
 		return 0, usagef("variants: --knobs lists the knobs of every variant file; give no variant with it")
 	case *knobs:

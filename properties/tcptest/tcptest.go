@@ -52,6 +52,12 @@ type Options struct {
 	Settings map[string]string
 	// Properties are the properties checked (default: all).
 	Properties []string
+	// Invariants, Steps, Reachable and LeadsTo are properties of your own,
+	// written as on the command line ("NAME: EXPR", the name optional;
+	// leads-to "NAME: FROM ~> TO"): see tcpmc variants --vocabulary.
+	// A reachable property fails the test when no reachable state
+	// satisfies it.
+	Invariants, Steps, Reachable, LeadsTo []string
 	// Expected compares each verdict with the variant's stated
 	// expectations instead of requiring that every property holds, for
 	// variants that are weak on purpose.
@@ -106,8 +112,13 @@ func Check(t TB, o Options) *properties.Report {
 		t.Fatalf("tcptest: %v", err)
 		return nil
 	}
+	extra, err := o.userProperties()
+	if err != nil {
+		t.Fatalf("tcptest: %v", err)
+		return nil
+	}
 	rep, err := properties.Check(context.Background(), sys, properties.Options{
-		Properties: o.Properties, MaxStates: o.MaxStates, MaxTime: o.Timeout})
+		Properties: o.Properties, Extra: extra, MaxStates: o.MaxStates, MaxTime: o.Timeout})
 	if err != nil {
 		t.Fatalf("tcptest: %v", err)
 		return nil
@@ -133,11 +144,30 @@ func Check(t TB, o Options) *properties.Report {
 			t.Errorf("tcptest: %s: %s violated: %s\nshortest counterexample, %d steps:\n\n%s%s",
 				sys.Variant().Name, r.Property.Name, r.Property.Description, len(r.Counterexample.Steps),
 				properties.Chart(sys, r.Counterexample), files)
+		case r.Property.Kind == properties.Reachable && r.Verdict == properties.Violated:
+			t.Errorf("tcptest: %s: %s: no reachable state satisfies %s", sys.Variant().Name, r.Property.Name, r.Property.Description)
 		default:
-			t.Errorf("tcptest: %s: %s holds, but the variant expects it to be violated", sys.Variant().Name, r.Property.Name)
+			t.Errorf("tcptest: %s: %s %s, but the variant expects it to be %s", sys.Variant().Name, r.Property.Name, r.Verdict, want)
 		}
 	}
 	return rep
+}
+
+func (o Options) userProperties() ([]model.PropertySpec, error) {
+	var out []model.PropertySpec
+	for _, f := range []struct {
+		form  string
+		texts []string
+	}{{"invariant", o.Invariants}, {"step", o.Steps}, {"reachable", o.Reachable}, {"leads-to", o.LeadsTo}} {
+		for i, text := range f.texts {
+			spec, err := model.ParsePropertyFlag(f.form, text, i+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, spec)
+		}
+	}
+	return out, nil
 }
 
 // SimOptions bound random runs.
