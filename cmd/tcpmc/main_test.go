@@ -61,7 +61,7 @@ func TestCheckJSON(t *testing.T) {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
 	if rep.Variant != "rfc9293" || rep.Config["retries"] != 1.0 || rep.States == nil || rep.Transitions == nil ||
-		rep.Depth == nil || rep.ElapsedSeconds == nil || rep.Complete == nil || len(rep.Properties) != 10 {
+		rep.Depth == nil || rep.ElapsedSeconds == nil || rep.Complete == nil || len(rep.Properties) != 13 {
 		t.Fatalf("missing keys: %+v", rep)
 	}
 	var violated []string
@@ -81,11 +81,11 @@ func TestCheckJSON(t *testing.T) {
 		}
 	}
 	// One retry cannot cover one loss plus one reordering: a side can give
-	// up and leave the other waiting for ever.
-	if strings.Join(violated, ",") != "no-deadlock,eventually-closed,no-half-open-stuck" {
+	// up and leave the other waiting for ever, half-open.
+	if strings.Join(violated, ",") != "no-half-open,no-deadlock,eventually-closed,no-half-open-stuck" {
 		t.Errorf("violated: %v", violated)
 	}
-	if kinds["safety"] != 7 || kinds["liveness"] != 3 {
+	if kinds["safety"] != 9 || kinds["liveness"] != 4 {
 		t.Errorf("kinds: %v", kinds)
 	}
 }

@@ -51,7 +51,7 @@ func printSuite(w io.Writer, rep *properties.SuiteReport, runs []properties.Suit
 		states += run.Report.States
 	}
 	fmt.Fprintf(w, "suite: variant %s in %d configurations, %s states in all, %.1fs\n\n", rep.Variant.Name, len(runs), commas(states), rep.Elapsed.Seconds())
-	fmt.Fprintf(w, "%-13s %11s %7s  %s\n", "CONFIGURATION", "STATES", "TIME", "VIOLATED")
+	fmt.Fprintf(w, "%-22s %11s %7s  %s\n", "CONFIGURATION", "STATES", "TIME", "VIOLATED")
 	for _, run := range runs {
 		var violated []string
 		for _, r := range run.Report.Results {
@@ -74,10 +74,10 @@ func printSuite(w io.Writer, rep *properties.SuiteReport, runs []properties.Suit
 		if !run.Report.Complete && !run.Report.Violated() {
 			status += fmt.Sprintf(" [stopped: %s]", run.Report.Stopped)
 		}
-		fmt.Fprintf(w, "%-13s %11s %6.1fs  %s\n", run.Config.Name, commas(run.Report.States), run.Report.Elapsed.Seconds(), status)
+		fmt.Fprintf(w, "%-22s %11s %6.1fs  %s\n", run.Config.Name, commas(run.Report.States), run.Report.Elapsed.Seconds(), status)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "%-22s %-13s %s\n", "PROPERTY", "FIRST VIOLATED", "JUDGEMENT")
+	fmt.Fprintf(w, "%-22s %-22s %s\n", "PROPERTY", "FIRST VIOLATED", "JUDGEMENT")
 	var regressions []properties.SuiteRun
 	var regressed []properties.Result
 	for _, r := range runs[0].Report.Results {
@@ -90,7 +90,7 @@ func printSuite(w io.Writer, rep *properties.SuiteReport, runs []properties.Suit
 					judge = "holds everywhere, also where rfc9293 violates it"
 				}
 			}
-			fmt.Fprintf(w, "%-22s %-13s %s\n", name, "-", judge)
+			fmt.Fprintf(w, "%-22s %-22s %s\n", name, "-", judge)
 			continue
 		}
 		judge := "as rfc9293: " + firstReason(run, name)
@@ -109,7 +109,7 @@ func printSuite(w io.Writer, rep *properties.SuiteReport, runs []properties.Suit
 				break
 			}
 		}
-		fmt.Fprintf(w, "%-22s %-13s %s\n", name, run.Config.Name, judge)
+		fmt.Fprintf(w, "%-22s %-22s %s\n", name, run.Config.Name, judge)
 		_ = res
 	}
 	for i, run := range regressions {
