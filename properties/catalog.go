@@ -51,16 +51,10 @@ var (
 		step:        alwaysStep(noStaleConnection)}
 	SegmentArithmetic = Property{Name: "segment-arithmetic", Kind: Safety,
 		Description: "every segment sent obeys the seq/ack rules of the handshake and close (SYN,ACK acks x+1, the final ACK is seq=u+1 ack=w+1) and never acknowledges a sequence number the peer did not send",
-		step: func(sys *model.System) func(state, step, state) bool {
-			n := sys.Config().SeqSpace
-			return func(from state, st step, to state) bool { return segmentArithmetic(n, from, st, to) }
-		}}
+		step:        inSeqSpace(segmentArithmetic)}
 	StreamIntegrity = Property{Name: "stream-integrity", Kind: Safety,
 		Description: "each application receives exactly a prefix of what the peer's application sent, in order and without duplicates, across incarnations",
-		step: func(sys *model.System) func(state, step, state) bool {
-			n := sys.Config().SeqSpace
-			return func(from state, st step, to state) bool { return streamIntegrity(n, from, st, to) }
-		}}
+		step:        inSeqSpace(streamIntegrity)}
 	TimeWaitAbsorbsFIN = Property{Name: "time-wait-absorbs-fin", Kind: Safety,
 		Description: "a FIN reaching an endpoint in TIME-WAIT is answered with an ACK, and the endpoint stays in TIME-WAIT for another 2 MSL",
 		step: func(sys *model.System) func(state, step, state) bool {
@@ -82,6 +76,14 @@ var (
 
 func always(f func(state) bool) func(*model.System) func(state) bool {
 	return func(*model.System) func(state) bool { return f }
+}
+
+// inSeqSpace binds a step predicate to the system's sequence space.
+func inSeqSpace(f func(n int, from state, st step, to state) bool) func(*model.System) func(state, step, state) bool {
+	return func(sys *model.System) func(state, step, state) bool {
+		n := sys.Config().SeqSpace
+		return func(from state, st step, to state) bool { return f(n, from, st, to) }
+	}
 }
 
 func alwaysStep(f func(state, step, state) bool) func(*model.System) func(state, step, state) bool {
