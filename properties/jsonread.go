@@ -77,16 +77,21 @@ func ReadReport(data []byte) (*Report, error) {
 			Complete: l.Complete, Stopped: explore.StopReason(l.Stopped), PeakHeap: l.PeakHeapBytes}
 	}
 	for _, p := range jr.Properties {
-		if p.Kind != Safety && p.Kind != Liveness {
+		if p.Kind != Safety && p.Kind != Liveness && p.Kind != Reachable {
 			return nil, fmt.Errorf("property %q: unknown kind %q", p.Name, p.Kind)
 		}
 		if p.Verdict != Holds && p.Verdict != Violated && p.Verdict != Unknown {
 			return nil, fmt.Errorf("property %q: unknown verdict %q", p.Name, p.Verdict)
 		}
-		res := Result{Property: Property{Name: p.Name, Kind: p.Kind, Description: p.Description}, Verdict: p.Verdict}
+		res := Result{Property: Property{Name: p.Name, Kind: p.Kind, Description: p.Description, Form: p.Form}, Verdict: p.Verdict}
 		if p.Counterexample != nil {
 			if res.Counterexample, err = replayJSON(sys, p.Counterexample); err != nil {
 				return nil, fmt.Errorf("counterexample of %s: %v", p.Name, err)
+			}
+		}
+		if p.Witness != nil {
+			if res.Witness, err = replayJSON(sys, p.Witness); err != nil {
+				return nil, fmt.Errorf("witness of %s: %v", p.Name, err)
 			}
 		}
 		rep.Results = append(rep.Results, res)

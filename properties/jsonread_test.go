@@ -51,6 +51,42 @@ func TestReadReportRoundTrip(t *testing.T) {
 	}
 }
 
+// User properties carry over too: their form, and a reachable property's
+// witness, replayed on the rebuilt model.
+func TestReadReportRoundTripUserProperties(t *testing.T) {
+	v := model.RFC9293()
+	extra := []model.PropertySpec{
+		{Name: "both-closing", Form: "reachable", Expr: "client.STATE == CLOSING && server.STATE == CLOSING"},
+		{Name: "time-wait-left-by-its-timer", Form: "step", Expr: "client.STATE == TIME-WAIT && client.STATE' != TIME-WAIT => RULE == time-wait.timeout"},
+	}
+	rep := check(t, v, v.Config, Options{Properties: []string{"handshake-sync"}, Extra: extra})
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadReport(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := json.Marshal(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, again) {
+		t.Errorf("the rebuilt report writes different JSON")
+	}
+	w, ok := back.Result("both-closing")
+	if !ok || w.Witness == nil || w.Property.Form != "reachable" {
+		t.Fatalf("the witness did not carry over: %+v", w)
+	}
+	if err := back.System().Replay(w.Witness.Start, w.Witness.Steps); err != nil {
+		t.Errorf("witness: %v", err)
+	}
+	if last := w.Witness.Steps[len(w.Witness.Steps)-1].State; last.Ends[model.A].State != model.Closing || last.Ends[model.B].State != model.Closing {
+		t.Errorf("the witness ends in %v/%v, not both CLOSING", last.Ends[model.A].State, last.Ends[model.B].State)
+	}
+}
+
 // A trace edited so that a step is not one of the model's is refused,
 // naming the step.
 func TestReadReportRejectsAForeignStep(t *testing.T) {

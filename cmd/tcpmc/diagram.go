@@ -185,10 +185,14 @@ func parseFormats(s string) ([]graphviz.Format, error) {
 	return out, nil
 }
 
-// writeCharts writes each counterexample of a report as a sequence chart
-// in dir, in the formats asked for, and lists the files on w.
+// writeCharts writes each counterexample and witness of a report as a
+// sequence chart in dir, in the formats asked for, and lists the files on w.
 func writeCharts(dir string, formats []graphviz.Format, rep *properties.Report, w io.Writer) error {
-	if !rep.Violated() {
+	drawn := false
+	for _, r := range rep.Results {
+		drawn = drawn || r.Trace() != nil
+	}
+	if !drawn {
 		return nil // nothing to draw: no empty directory either
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -197,15 +201,21 @@ func writeCharts(dir string, formats []graphviz.Format, rep *properties.Report, 
 	sys := rep.System()
 	variant := unsafeName.ReplaceAllString(strings.TrimSuffix(filepath.Base(sys.Variant().Name), ".yaml"), "_")
 	for _, r := range rep.Results {
-		if r.Counterexample == nil {
+		if r.Trace() == nil {
 			continue
 		}
-		kind := "shortest counterexample"
-		if r.Counterexample.Cycle {
-			kind = "counterexample: a path into a cycle"
+		var chart *graphviz.Chart
+		if r.Witness != nil {
+			title := fmt.Sprintf("%s: %s holds (shortest witness, %d steps)", sys.Variant().Name, r.Property.Name, len(r.Witness.Steps))
+			chart = graphviz.NewChart(sys, r.Witness, title)
+		} else {
+			kind := "shortest counterexample"
+			if r.Counterexample.Cycle {
+				kind = "counterexample: a path into a cycle"
+			}
+			title := fmt.Sprintf("%s: %s violated (%s, %d steps)", sys.Variant().Name, r.Property.Name, kind, len(r.Counterexample.Steps))
+			chart = graphviz.NewChart(sys, r.Counterexample, title).MarkViolation(r.Property.Name)
 		}
-		title := fmt.Sprintf("%s: %s violated (%s, %d steps)", sys.Variant().Name, r.Property.Name, kind, len(r.Counterexample.Steps))
-		chart := graphviz.NewChart(sys, r.Counterexample, title).MarkViolation(r.Property.Name)
 		for _, f := range formats {
 			path := filepath.Join(dir, variant+"-"+r.Property.Name+"."+string(f))
 			if err := writeImage(path, nil, chart, f, graphviz.Builtin); err != nil {
@@ -214,6 +224,9 @@ func writeCharts(dir string, formats []graphviz.Format, rep *properties.Report, 
 			fmt.Fprintf(w, "tcpmc: wrote %s\n", path)
 		}
 		// A broken byte stream also gets porcupine's view of it.
+		if r.Counterexample == nil {
+			continue
+		}
 		if res := properties.CheckStream(properties.ModelStreamHistory(sys, r.Counterexample)); res.Verdict == properties.Violated {
 			path := filepath.Join(dir, variant+"-"+r.Property.Name+"-stream.html")
 			if err := writeHTML(path, res); err != nil {

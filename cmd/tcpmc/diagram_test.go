@@ -122,6 +122,36 @@ func TestCheckOutWritesCharts(t *testing.T) {
 	}
 }
 
+// TestCheckOutWritesWitnesses: a reachable property that holds has a
+// shortest witness, drawn under --out like a counterexample, with a title
+// saying it holds; a witness's last step is no violation.
+func TestCheckOutWritesWitnesses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "charts")
+	code, out, errOut := runTool("check", "--property", "handshake-sync", "--out", dir, "--out-format", "dot",
+		"--reachable", "both-closing: client.STATE == CLOSING && server.STATE == CLOSING")
+	if code != exitHolds {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 1 {
+		t.Fatalf("wrote %v, want the DOT of the one witness", files)
+	}
+	dot, err := os.ReadFile(filepath.Join(dir, "rfc9293-both-closing.dot"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps int
+	if i := strings.Index(out, "shortest witness, "); i < 0 {
+		t.Fatalf("no witness in the report:\n%s", out)
+	} else {
+		fmt.Sscanf(out[i:], "shortest witness, %d steps", &steps)
+	}
+	title := fmt.Sprintf("both-closing holds (shortest witness, %d steps)", steps)
+	if steps == 0 || !strings.Contains(string(dot), title) || strings.Contains(string(dot), "violat") {
+		t.Errorf("the witness chart's title does not say %q:\n%s", title, dot)
+	}
+}
+
 func TestCheckOutFormats(t *testing.T) {
 	dir := t.TempDir()
 	code, _, errOut := runTool("check", "--variant", "no-time-wait", "--property", "orderly-release", "--out", dir, "--out-format", "png")

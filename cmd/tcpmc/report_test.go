@@ -117,3 +117,28 @@ func expectStep(t *testing.T, b *browser, step string, want map[string]string) {
 		}
 	}
 }
+
+// tcpmc report rebuilds a report with user properties from its JSON: a
+// reachable property's witness is on the page, as check --html puts it.
+func TestReportFromJSONWithWitness(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runTool("check", "--property", "handshake-sync", "--json",
+		"--reachable", "both-closing: client.STATE == CLOSING && server.STATE == CLOSING")
+	if code != exitHolds {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	result, page := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
+	if err := os.WriteFile(result, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runTool("report", result, "-o", page); code != exitHolds {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(html), "both-closing holds: shortest witness") {
+		t.Errorf("the page does not show the witness of both-closing")
+	}
+}

@@ -98,6 +98,11 @@ func WriteReport(w io.Writer, rep *properties.Report) error {
 			}
 			p.Data.Traces = append(p.Data.Traces, NewTrace(sys, r.Counterexample, title, r.Property.Name))
 		}
+		if r.Witness != nil {
+			row.Trace = len(p.Data.Traces)
+			title := fmt.Sprintf("%s holds: shortest witness, %d steps", r.Property.Name, len(r.Witness.Steps))
+			p.Data.Traces = append(p.Data.Traces, NewTrace(sys, r.Witness, title, ""))
+		}
 		p.Verdicts = append(p.Verdicts, row)
 	}
 	used := map[string]Rule{}
