@@ -45,11 +45,7 @@ func (e *ErrNoRule) Error() string {
 func (d *Driver) Call(ev Event) (Step, error) {
 	s := d.State
 	if ev == OpenActive || ev == OpenPassive {
-		ep := s.Ends[d.side]
-		ep.Opens++
-		ep.Inc = nextTag(ep.Inc)
-		ep.PeerInc = 0
-		s.Ends[d.side] = ep
+		s.Ends[d.side] = opening(s.Ends[d.side])
 	}
 	return d.fire(s, Call, ev, 0)
 }
@@ -85,27 +81,15 @@ func (d *Driver) fire(s State, kind StepKind, ev Event, seg Segment) (Step, erro
 	return st, nil
 }
 
-// settle records an outcome, as the expander does, but without the
+// settle records an outcome as the search does, but without the
 // workload's listening application reopening: the test decides.
 func (d *Driver) settle(s *State, ev Event, seg Segment, o *outcome, st *Step) {
-	before := s.Ends[d.side]
-	ep := o.ep
-	if o.setsIRS && ev == SegmentArrives {
-		ep.PeerInc = seg.Inc()
-	}
-	st.NRules, st.Rules = o.nRules, o.rules
-	st.NOut, st.Out = o.nOut, o.out
-	st.Delivered = o.deliver
-	if before.HasTCB() && !ep.HasTCB() {
-		ep = d.m.forget(ep)
-	}
-	st.Deleted = before.State != Closed && ep.State == Closed
-	s.Ends[d.side] = ep
-	for i := uint8(0); i < o.nOut; i++ {
+	d.m.record(s, d.side, ev, seg, o, st)
+	for _, out := range st.Sent() {
 		if int(s.Count[d.side]) == MaxInFlight {
 			s.Remove(d.side, 0) // the oldest is dropped: the test did not want it
 		}
-		d.m.push(s, d.side, o.out[i])
+		d.m.push(s, d.side, out)
 	}
 }
 

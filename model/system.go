@@ -309,10 +309,10 @@ func (x *expander) outcomes(s *State, side Side, ev Event, seg Segment) []result
 	return x.res
 }
 
-// settle writes an endpoint's outcome into ns: ghost bookkeeping, TCB
-// deletion, the segments sent, and a listening application taking the next
-// connection. It reports false if the segments do not fit the network and
-// the event may not happen now.
+// settle writes an endpoint's outcome into ns (see record) and puts the
+// segments sent in the network, and a listening application takes the
+// next connection. It reports false if the segments do not fit the
+// network and the event may not happen now.
 func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcome, st *Step, spontaneous bool) bool {
 	m := x.m
 	if spontaneous && ns.InFlight()+int(o.nOut) > m.cfg.Capacity {
@@ -321,6 +321,29 @@ func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcom
 	if int(ns.Count[side])+int(o.nOut) > MaxInFlight {
 		return false // replies of two segments can outgrow a channel: like capacity, a bound of the model
 	}
+	before := ns.Ends[side]
+	m.record(ns, side, ev, seg, o, st)
+	for _, out := range st.Sent() {
+		m.push(ns, side, out)
+	}
+	switch ep := ns.Ends[side]; {
+	case !st.Deleted || !m.passive[side]:
+	case before.State == SynReceived && before.Passive():
+		// The application never accepted this connection: its listener
+		// simply takes the next one, as after a RST in SYN-RECEIVED.
+		x.relisten(ns, side, st, false)
+	case ep.Opens < uint8(m.cfg.Incarnations)+ep.Crashes:
+		x.relisten(ns, side, st, true)
+	}
+	return true
+}
+
+// record writes an endpoint's outcome into ns and st, for the search and
+// the Driver alike: the ghost bookkeeping (whose SYN gave the TCB its IRS,
+// whether that SYN was stale, which segments are replies), the rules that
+// fired and the segments they sent, and the deletion of the TCB. The
+// segments are not yet in the network.
+func (m *System) record(ns *State, side Side, ev Event, seg Segment, o *outcome, st *Step) {
 	before := ns.Ends[side]
 	ep := o.ep
 	if o.setsIRS && ev == SegmentArrives {
@@ -338,6 +361,11 @@ func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcom
 	st.NRules, st.Rules = o.nRules, o.rules
 	st.NOut, st.Out = o.nOut, o.out
 	st.Delivered = o.deliver
+	if ev == SegmentArrives {
+		for i := range st.NOut {
+			st.Out[i] = st.Out[i].asReply()
+		}
+	}
 	if before.HasTCB() && !ep.HasTCB() {
 		ep = m.forget(ep)
 		if ep.State == Listen {
@@ -346,24 +374,16 @@ func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcom
 	}
 	st.Deleted = before.State != Closed && ep.State == Closed
 	ns.Ends[side] = ep
-	for i := uint8(0); i < o.nOut; i++ {
-		out := o.out[i]
-		if ev == SegmentArrives {
-			out = out.asReply()
-			st.Out[i] = out
-		}
-		m.push(ns, side, out)
-	}
-	switch {
-	case !st.Deleted || !m.passive[side]:
-	case before.State == SynReceived && before.Passive():
-		// The application never accepted this connection: its listener
-		// simply takes the next one, as after a RST in SYN-RECEIVED.
-		x.relisten(ns, side, st, false)
-	case ep.Opens < uint8(m.cfg.Incarnations)+ep.Crashes:
-		x.relisten(ns, side, st, true)
-	}
-	return true
+}
+
+// opening is an endpoint as an OPEN call finds it: a new TCB tag, no peer
+// yet, and the abort or crash that ended the last connection behind it.
+func opening(ep Endpoint) Endpoint {
+	ep.Opens++
+	ep.Inc = nextTag(ep.Inc)
+	ep.PeerInc = 0
+	ep.Flags &^= flagAborted | flagCrashed
+	return ep
 }
 
 // forget discards a TCB's sequence-number state. The host's ISN clock moves
@@ -490,12 +510,7 @@ func (x *expander) deliver(s *State, from Side, pos int, reordered bool, yield f
 func (x *expander) spontaneous(s *State, side Side, kind StepKind, ev Event, yield func(Step, State)) {
 	x.base = *s
 	if ev == OpenActive || ev == OpenPassive {
-		ep := x.base.Ends[side]
-		ep.Opens++
-		ep.Inc = nextTag(ep.Inc)
-		ep.PeerInc = 0
-		ep.Flags &^= flagAborted | flagCrashed
-		x.base.Ends[side] = ep
+		x.base.Ends[side] = opening(x.base.Ends[side])
 	}
 	for _, r := range x.outcomes(&x.base, side, ev, 0) {
 		if !r.o.fired() {
