@@ -153,16 +153,24 @@ func (r *Report) Violated() bool {
 	return false
 }
 
+// Compare judges a verdict against what variant v states of the property:
+// want is the stated verdict, or holds when v states nothing (stated
+// false), and as tells whether the verdict is that one (an unknown
+// verdict is not).
+func Compare(v *model.Variant, property string, verdict Verdict) (want Verdict, stated, as bool) {
+	want = Holds
+	if e, ok := v.Expected(property); ok {
+		want, stated = Verdict(e.Verdict), true
+	}
+	return want, stated, verdict == want
+}
+
 // AsExpected reports whether every verdict is the one the variant states
 // (a property without a stated expectation must hold); unknown verdicts
 // are not as expected.
 func (r *Report) AsExpected() bool {
 	for _, res := range r.Results {
-		want := string(Holds)
-		if e, ok := r.sys.Variant().Expected(res.Property.Name); ok {
-			want = e.Verdict
-		}
-		if string(res.Verdict) != want {
+		if _, _, as := Compare(r.sys.Variant(), res.Property.Name, res.Verdict); !as {
 			return false
 		}
 	}
@@ -173,11 +181,7 @@ func (r *Report) AsExpected() bool {
 // unknown.
 func (r *Report) AsExpectedWhereKnown() bool {
 	for _, res := range r.Results {
-		want := string(Holds)
-		if e, ok := r.sys.Variant().Expected(res.Property.Name); ok {
-			want = e.Verdict
-		}
-		if res.Verdict != Unknown && string(res.Verdict) != want {
+		if _, _, as := Compare(r.sys.Variant(), res.Property.Name, res.Verdict); !as && res.Verdict != Unknown {
 			return false
 		}
 	}

@@ -243,9 +243,8 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	for _, res := range r.Results {
 		jp := jsonProperty{Name: res.Property.Name, Kind: res.Property.Kind, Verdict: res.Verdict, Description: res.Property.Description,
 			Form: res.Property.Form}
-		if e, ok := r.sys.Variant().Expected(res.Property.Name); ok {
-			as := string(res.Verdict) == e.Verdict
-			jp.Expected, jp.AsExpected = e.Verdict, &as
+		if want, stated, as := Compare(r.sys.Variant(), res.Property.Name, res.Verdict); stated {
+			jp.Expected, jp.AsExpected = string(want), &as
 		}
 		if res.Counterexample != nil {
 			jp.Counterexample = traceJSON(r.sys, res.Counterexample)

@@ -190,7 +190,7 @@ func (s *SuiteReport) Judge(run SuiteRun, r Result) Judgement {
 	case r.Verdict == Holds:
 		return Stronger
 	}
-	if e, ok := s.Variant.Expected(r.Property.Name); ok && e.Verdict == string(Violated) && s.Variant.Name != "rfc9293" {
+	if want, _, _ := Compare(s.Variant, r.Property.Name, r.Verdict); want == Violated && s.Variant.Name != "rfc9293" {
 		return Intended
 	}
 	return Regression

@@ -248,12 +248,9 @@ func printReport(w io.Writer, rep *properties.Report, expected bool) {
 	for _, r := range rep.Results {
 		line := fmt.Sprintf("%-*s %-*s %-9s", nameW, r.Property.Name, kindW, r.Property.Kind, r.Verdict)
 		if showExpected {
-			want := string(properties.Holds)
-			if e, ok := v.Expected(r.Property.Name); ok {
-				want = e.Verdict
-			}
-			line += " " + want
-			if r.Verdict != properties.Unknown && string(r.Verdict) != want {
+			want, _, as := properties.Compare(v, r.Property.Name, r.Verdict)
+			line += " " + string(want)
+			if r.Verdict != properties.Unknown && !as {
 				line += "  <- not as expected"
 				surprises = append(surprises, r.Property.Name)
 			}

@@ -37,18 +37,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 
 // The same page rebuilt from a saved --json by tcpmc report.
 func TestReportFromJSONInBrowser(t *testing.T) {
-	dir := t.TempDir()
-	code, out, errOut := runTool("check", "--variant", "no-time-wait", "--json")
-	if code != exitViolated {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	result, page := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
-	if err := os.WriteFile(result, []byte(out), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, errOut := runTool("report", result, "-o", page); code != exitHolds {
-		t.Fatalf("report: exit %d: %s", code, errOut)
-	}
+	page := reportFromJSON(t, exitViolated, "--variant", "no-time-wait")
 	b := newBrowser(t)
 	b.open("file://" + page)
 	checkReportPage(t, b)
@@ -121,19 +110,8 @@ func expectStep(t *testing.T, b *browser, step string, want map[string]string) {
 // tcpmc report rebuilds a report with user properties from its JSON: a
 // reachable property's witness is on the page, as check --html puts it.
 func TestReportFromJSONWithWitness(t *testing.T) {
-	dir := t.TempDir()
-	code, out, errOut := runTool("check", "--property", "handshake-sync", "--json",
+	page := reportFromJSON(t, exitHolds, "--property", "handshake-sync",
 		"--reachable", "both-closing: client.STATE == CLOSING && server.STATE == CLOSING")
-	if code != exitHolds {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	result, page := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
-	if err := os.WriteFile(result, []byte(out), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, errOut := runTool("report", result, "-o", page); code != exitHolds {
-		t.Fatalf("report: exit %d: %s", code, errOut)
-	}
 	html, err := os.ReadFile(page)
 	if err != nil {
 		t.Fatal(err)
@@ -141,4 +119,23 @@ func TestReportFromJSONWithWitness(t *testing.T) {
 	if !strings.Contains(string(html), "both-closing holds: shortest witness") {
 		t.Errorf("the page does not show the witness of both-closing")
 	}
+}
+
+// reportFromJSON saves what check --json prints for these arguments
+// (which must exit with code) and rebuilds the page with tcpmc report.
+func reportFromJSON(t *testing.T, code int, checkArgs ...string) (page string) {
+	t.Helper()
+	dir := t.TempDir()
+	got, out, errOut := runTool(append([]string{"check", "--json"}, checkArgs...)...)
+	if got != code {
+		t.Fatalf("check: exit %d, want %d: %s", got, code, errOut)
+	}
+	result, page := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
+	if err := os.WriteFile(result, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, errOut := runTool("report", result, "-o", page); got != exitHolds {
+		t.Fatalf("report: exit %d: %s", got, errOut)
+	}
+	return page
 }

@@ -83,10 +83,9 @@ func WriteReport(w io.Writer, rep *properties.Report) error {
 	for _, r := range rep.Results {
 		row := Verdict{Name: r.Property.Name, Kind: string(r.Property.Kind), Verdict: string(r.Verdict),
 			Description: r.Property.Description, Expected: string(properties.Holds), Trace: -1}
-		if e, ok := v.Expected(r.Property.Name); ok {
-			row.Expected, row.Stated = e.Verdict, true
-		}
-		row.NotAsExpected = r.Verdict != properties.Unknown && string(r.Verdict) != row.Expected
+		want, stated, as := properties.Compare(v, r.Property.Name, r.Verdict)
+		row.Expected, row.Stated = string(want), stated
+		row.NotAsExpected = r.Verdict != properties.Unknown && !as
 		if row.NotAsExpected {
 			p.Surprises++
 		}

@@ -129,9 +129,7 @@ func Check(t TB, o Options) *properties.Report {
 	for _, r := range rep.Results {
 		want := properties.Holds
 		if o.Expected {
-			if e, ok := sys.Variant().Expected(r.Property.Name); ok {
-				want = properties.Verdict(e.Verdict)
-			}
+			want, _, _ = properties.Compare(sys.Variant(), r.Property.Name, r.Verdict)
 		}
 		switch {
 		case r.Verdict == properties.Unknown || r.Verdict == want:
@@ -231,7 +229,7 @@ func notExpectedViolated(sys *model.System, names []string) []string {
 	}
 	out := []string{}
 	for _, p := range props {
-		if e, ok := sys.Variant().Expected(p.Name); ok && e.Verdict == string(properties.Violated) {
+		if want, _, _ := properties.Compare(sys.Variant(), p.Name, properties.Unknown); want == properties.Violated {
 			continue
 		}
 		if p.Kind == properties.Safety {
