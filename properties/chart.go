@@ -353,6 +353,10 @@ func stepRows(sys *model.System, labels stepLabels, n int, before model.State, p
 		if st.Reordered {
 			r.note = "arrives ahead of older segments"
 		}
+		if st.Seg.Inc() != before.Ends[side.Other()].Inc {
+			// As the images say: its sender has started another connection.
+			r.note = joinNote(r.note, "of an old connection")
+		}
 		if st.NRules == 0 {
 			r.note = joinNote(r.note, "no rule applies: ignored")
 		}
