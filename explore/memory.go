@@ -131,10 +131,25 @@ type memoryLimits struct {
 	mappedAS, mappedData                 uint64
 }
 
+// MemoryCeiling is the most a search may be given and still stop before
+// the kernel stops it: the share DefaultMaxMemory takes of the cgroup's
+// limit and the rlimits, without the part about the machine's memory; 0
+// when none of them bounds this process.
+func MemoryCeiling() uint64 {
+	l := processMemory("/", readRlimit)
+	if l.cgroup == 0 && l.addressSpace == 0 && l.data == 0 {
+		return 0
+	}
+	l.physical = 0
+	return memoryShare(l)
+}
+
 func memoryShare(l memoryLimits) uint64 {
 	limit := uint64(4 << 30) // when nothing can be read
 	if l.physical > 0 {
 		limit = l.physical / 2
+	} else if l.cgroup > 0 || l.addressSpace > 0 || l.data > 0 {
+		limit = ^uint64(0) // the hard bounds alone decide (MemoryCeiling)
 	}
 	if l.cgroup > 0 {
 		limit = min(limit, l.cgroup/4*3)

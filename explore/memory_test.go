@@ -68,6 +68,14 @@ func TestProcessMemoryReadsEveryBound(t *testing.T) {
 	if got, want := memoryShare(l), uint64(1<<30); got != want {
 		t.Errorf("under a 4 GiB address-space rlimit with 1 GiB mapped: share %d, want %d (a third of what is left)", got, want)
 	}
+	// MemoryCeiling leaves the machine's memory out: the hard bounds
+	// alone decide, even above the 4 GiB taken when nothing is known.
+	if got, want := memoryShare(memoryLimits{cgroup: 16 << 30}), uint64(12<<30); got != want {
+		t.Errorf("a 16 GiB cgroup alone: share %d, want %d", got, want)
+	}
+	if got, want := memoryShare(memoryLimits{}), uint64(4<<30); got != want {
+		t.Errorf("nothing known: share %d, want %d", got, want)
+	}
 }
 
 // TestBudgetRefusesPastItsLimit: reserve accounts until the limit, then

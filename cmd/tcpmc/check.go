@@ -81,7 +81,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if _, err := properties.Selected(sys, opts); err != nil {
 		return 0, usageError{err.Error()}
 	}
-	if opts.MaxMemory, err = memoryLimitFlag(*maxMem); err != nil {
+	if opts.MaxMemory, err = memoryLimitFlag(*maxMem, stderr); err != nil {
 		return 0, err
 	}
 	if opts.MaxMemory > 0 {

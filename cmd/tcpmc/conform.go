@@ -32,7 +32,7 @@ send instead, or not applicable with the construct outside the model.
 Exit status 0 when no connection is rejected, 1 when one is, 2 for a
 capture that cannot be read.`
 
-func runConform(args []string, stdout io.Writer) (int, error) {
+func runConform(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
 	variant := fs.String("variant", "rfc9293", "the `variant` whose endpoints must explain the captures")
 	at := fs.String("at", "", "the `address` of the host the capture was taken on (default: anywhere between the ends)")
@@ -63,7 +63,7 @@ func runConform(args []string, stdout io.Writer) (int, error) {
 	}
 	opts := conform.WireOptions{Faults: faults, MaxTime: *timeout}
 	var err error
-	if opts.MaxMemory, err = memoryLimitFlag(*maxMem); err != nil {
+	if opts.MaxMemory, err = memoryLimitFlag(*maxMem, stderr); err != nil {
 		return 0, err
 	}
 	if faults.Loss < 0 || faults.Dup < 0 || faults.Reorder < 0 || faults.Loss > 255 || faults.Dup > 255 || faults.Reorder > 255 {

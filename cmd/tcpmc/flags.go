@@ -162,14 +162,21 @@ func (l *listFlag) Set(s string) error {
 func (l listFlag) list() []string { return []string(l) }
 
 // memoryLimitFlag reads --max-memory: empty for the default the process
-// can really use, 0 (or 0B, 0GiB) for no limit, else a size.
-func memoryLimitFlag(s string) (uint64, error) {
+// can really use, 0 (or 0B, 0GiB) for no limit, else a size. A size
+// beyond what the cgroup or the rlimits let the process use is lowered to
+// that, with a warning on w: the search must stop before the kernel
+// stops it.
+func memoryLimitFlag(s string, w io.Writer) (uint64, error) {
 	if strings.TrimSpace(s) == "" {
 		return explore.DefaultMaxMemory(), nil
 	}
 	n, err := parseSizeOrZero(s)
 	if err != nil {
 		return 0, usagef("-max-memory: %v", err)
+	}
+	if ceiling := explore.MemoryCeiling(); n > ceiling && ceiling > 0 {
+		fmt.Fprintf(w, "tcpmc: --max-memory %s is more than this process may use (its cgroup's memory limit or ulimit -v/-d): keeping to %.0f MiB\n", s, mib(ceiling))
+		n = ceiling
 	}
 	return n, nil
 }

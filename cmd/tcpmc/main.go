@@ -85,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "packetdrill":
 		code, err = runPacketdrill(args[1:], stdout)
 	case "conform":
-		code, err = runConform(args[1:], stdout)
+		code, err = runConform(args[1:], stdout, stderr)
 	case "variants":
 		code, err = runVariants(args[1:], stdout)
 	case "mutate":

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 )
@@ -222,14 +223,14 @@ func TestParseSize(t *testing.T) {
 // memory.
 func TestMaxMemoryZeroWithAUnit(t *testing.T) {
 	for _, s := range []string{"0", "0B", "0GiB"} {
-		if n, err := memoryLimitFlag(s); err != nil || n != 0 {
+		if n, err := memoryLimitFlag(s, io.Discard); err != nil || n != 0 {
 			t.Errorf("--max-memory %s: got %d, %v; want 0 (no limit)", s, n, err)
 		}
 	}
-	if n, err := memoryLimitFlag(""); err != nil || n == 0 {
+	if n, err := memoryLimitFlag("", io.Discard); err != nil || n == 0 {
 		t.Errorf("default --max-memory: got %d, %v; want a limit", n, err)
 	}
-	if _, err := memoryLimitFlag("-0.5B"); err == nil {
+	if _, err := memoryLimitFlag("-0.5B", io.Discard); err == nil {
 		t.Error("--max-memory -0.5B accepted")
 	}
 	if code, out, errOut := runTool("check", "--max-memory", "0B", "--variant", "no-time-wait"); code != exitViolated || !strings.Contains(out, "(complete)") {
