@@ -97,3 +97,25 @@ func TestMutantsOfOneRule(t *testing.T) {
 		t.Errorf("want the delete and stay mutants, got %+v", rep.Results)
 	}
 }
+
+// BenchmarkSuite is `tcpmc check --suite` on rfc9293: every configuration
+// of the standard suite, safety and liveness. Mutation analysis pays this
+// (at most) once per mutant.
+func BenchmarkSuite(b *testing.B) {
+	var rep *SuiteReport
+	var err error
+	for b.Loop() {
+		if rep, err = RunSuite(context.Background(), model.RFC9293(), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var states uint64
+	for _, r := range rep.Runs {
+		states += r.Report.States
+	}
+	if !rep.Passed() || !rep.Complete() {
+		b.Fatal("rfc9293 does not get the suite's verdicts")
+	}
+	b.ReportMetric(float64(states), "states")
+	b.ReportMetric(float64(states)*float64(b.N)/b.Elapsed().Seconds(), "states/s")
+}
