@@ -115,6 +115,24 @@ func TestExplorerInBrowser(t *testing.T) {
 	if !strings.Contains(string(text), "13  ") || !strings.Contains(string(text), "TIME-WAIT     <-- FIN=1, ACK=1, seq=w, ack=u+1 ...                [any.rcv-unacceptable]") {
 		t.Errorf("exported chart:\n%s", text)
 	}
+	// And as a packetdrill script for the client, the page's link: the
+	// retransmitted FIN reaches it in TIME-WAIT, which answers with an ACK.
+	if href := b.eval(`document.getElementById("export-packetdrill-client").getAttribute("href")`); href != "/api/export?format=packetdrill&side=client" {
+		t.Errorf("the page's packetdrill link for the client is %v", href)
+	}
+	resp, err = http.Get(srv.URL + "/api/export?format=packetdrill&side=client")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var lines []string
+	for _, l := range strings.Split(string(text), "\n") {
+		lines = append(lines, strings.Join(strings.Fields(l), " "))
+	}
+	if !strings.Contains(strings.Join(lines, "\n"), "+.01 < F. 1:1(0) ack 2 win 65535\n+0 > . 2:2(0) ack 2\n+.01 < F. 1:1(0) ack 2 win 65535\n+0 > . 2:2(0) ack 2") {
+		t.Errorf("exported script:\n%s", text)
+	}
 }
 
 // Jumping to a counterexample loads the checker's shortest one.

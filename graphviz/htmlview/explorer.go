@@ -5,14 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/tcpmc/tcpmc/model"
 	"github.com/tcpmc/tcpmc/properties"
+	"github.com/tcpmc/tcpmc/properties/conform"
 )
 
 // Explorer serves a page to walk the model by hand: the path so far as a
@@ -163,7 +167,7 @@ func (x *Explorer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		x.reply(w, x.jump(r.Context(), r.URL.Query().Get("property")))
 	case "/api/export":
-		x.export(w, r.URL.Query().Get("format"))
+		x.export(w, r.URL.Query())
 	default:
 		http.NotFound(w, r)
 	}
@@ -201,7 +205,18 @@ func (x *Explorer) reply(w http.ResponseWriter, msg string) {
 	json.NewEncoder(w).Encode(x.state(msg))
 }
 
-func (x *Explorer) export(w http.ResponseWriter, format string) {
+// side reads a side by the name the configuration gives it.
+func (x *Explorer) side(name string) (model.Side, bool) {
+	for s := model.A; s <= model.B; s++ {
+		if strings.EqualFold(name, x.sys.SideName(s)) {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+func (x *Explorer) export(w http.ResponseWriter, query url.Values) {
+	format := query.Get("format")
 	tr := x.path
 	switch format {
 	case "text", "":
@@ -211,6 +226,19 @@ func (x *Explorer) export(w http.ResponseWriter, format string) {
 			return
 		}
 		fmt.Fprint(w, properties.Chart(x.sys, &tr))
+	case "packetdrill":
+		side, ok := x.side(query.Get("side"))
+		if !ok {
+			http.Error(w, fmt.Sprintf("unknown side %q: want %s or %s", query.Get("side"), x.sys.SideName(model.A), x.sys.SideName(model.B)), http.StatusBadRequest)
+			return
+		}
+		var b strings.Builder
+		if err := conform.WriteScript(&b, x.sys, &tr, side); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, b.String())
 	case "json":
 		data, err := properties.MarshalTrace(x.sys, &tr)
 		if err != nil {
@@ -220,7 +248,7 @@ func (x *Explorer) export(w http.ResponseWriter, format string) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(data)
 	default:
-		http.Error(w, fmt.Sprintf("unknown format %q: want text or json", format), http.StatusBadRequest)
+		http.Error(w, fmt.Sprintf("unknown format %q: want text, json or packetdrill", format), http.StatusBadRequest)
 	}
 }
 
@@ -229,6 +257,7 @@ type explorerPage struct {
 	Description string
 	Config      []KV
 	Properties  []properties.Property
+	Sides       []string // the side names, for the packetdrill exports
 	Diagram     template.HTML
 	Rules       map[string]Rule
 	CSS         template.CSS
@@ -245,6 +274,7 @@ func (x *Explorer) page(w http.ResponseWriter) {
 	}
 	p := explorerPage{Variant: v.Name, Description: v.Description, Config: ConfigRows(x.sys.Config()),
 		Properties: properties.Catalog(), Diagram: template.HTML(diagram), Rules: Rules(x.sys),
+		Sides: []string{x.sys.SideName(model.A), x.sys.SideName(model.B)},
 		CSS: style(), Viewer: asset("viewer.js"), Script: asset("explorer.js")}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := pages.ExecuteTemplate(w, "explore.tmpl", p); err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tcpmc/tcpmc/model"
+	"github.com/tcpmc/tcpmc/properties/conform"
 )
 
 func newTestExplorer(t *testing.T, variant string) *Explorer {
@@ -88,5 +89,32 @@ func TestExplorerRefusesOtherHosts(t *testing.T) {
 	x.ServeHTTP(rec, req)
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("a request for another host: %d", rec.Code)
+	}
+}
+
+// The path exports as a packetdrill script for either side, which the
+// packetdrill runner accepts against that side of the same variant; a
+// side that does not exist is refused.
+func TestExplorerExportsPacketdrill(t *testing.T) {
+	x := newTestExplorer(t, "no-time-wait")
+	call(t, x, "POST", "/api/jump?property=orderly-release")
+	if len(x.path.Steps) == 0 {
+		t.Fatal("no counterexample to export")
+	}
+	for _, side := range []string{"client", "server"} {
+		rec, _ := call(t, x, "GET", "/api/export?format=packetdrill&side="+side)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", side, rec.Code, rec.Body.String())
+		}
+		script, err := conform.Parse(side+".pkt", strings.NewReader(rec.Body.String()))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", side, err, rec.Body.String())
+		}
+		if res := conform.RunScript(script, x.sys.Variant()); res.Verdict != conform.Agrees {
+			t.Errorf("%s: the exported script %s at line %d: %s\n%s", side, res.Verdict, res.Line, res.Reason, rec.Body.String())
+		}
+	}
+	if rec, _ := call(t, x, "GET", "/api/export?format=packetdrill&side=peer"); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "unknown side") {
+		t.Errorf("an unknown side: %d %s", rec.Code, rec.Body.String())
 	}
 }
