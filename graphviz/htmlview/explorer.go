@@ -275,7 +275,7 @@ func (x *Explorer) page(w http.ResponseWriter) {
 	p := explorerPage{Variant: v.Name, Description: v.Description, Config: ConfigRows(x.sys.Config()),
 		Properties: properties.Catalog(), Diagram: template.HTML(diagram), Rules: Rules(x.sys),
 		Sides: []string{x.sys.SideName(model.A), x.sys.SideName(model.B)},
-		CSS: style(), Viewer: asset("viewer.js"), Script: asset("explorer.js")}
+		CSS:   style(), Viewer: asset("viewer.js"), Script: asset("explorer.js")}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := pages.ExecuteTemplate(w, "explore.tmpl", p); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -35,6 +35,16 @@ func WriteScript(w io.Writer, sys *model.System, tr *properties.Trace, side mode
 	default:
 		return fmt.Errorf("the path starts with the %s in %s: a script starts from a closed socket", sys.SideName(side), tr.Start.Ends[side].State)
 	}
+	// The script's numbers start at the first SYN that reaches the stack,
+	// even for segments that arrive before it.
+	for _, ps := range tr.Steps {
+		if st := ps.Step; st.Kind == model.Deliver && st.Side == side && (st.Seg.Has(model.SYN) || !x.haveBase) {
+			x.base, x.haveBase = st.Seg.Seq(), true
+			if st.Seg.Has(model.SYN) {
+				break
+			}
+		}
+	}
 	for i, ps := range tr.Steps {
 		if stop := x.step(ps); stop != "" {
 			x.line("")
@@ -51,8 +61,8 @@ type scriptWriter struct {
 	side model.Side
 	b    strings.Builder
 	// iss is the stack's ISN (from its SYN), base the script's (the seq
-	// of the first SYN that reaches the stack); haveISS, haveBase say
-	// whether they are known yet.
+	// of the first SYN that reaches the stack, or without one of the
+	// first segment); haveISS says whether the ISN is known yet.
 	iss, base         uint8
 	haveISS, haveBase bool
 	opened, accepted  bool
@@ -149,14 +159,6 @@ func timerName(ev model.Event) string {
 
 // inject writes a segment arriving at the stack.
 func (x *scriptWriter) inject(seg model.Segment) {
-	if seg.Has(model.SYN) && !x.haveBase {
-		x.base, x.haveBase = seg.Seq(), true
-	}
-	if !x.haveBase {
-		// Before any SYN of the peer's, the script's numbers start at
-		// this segment's.
-		x.base, x.haveBase = seg.Seq(), true
-	}
 	seq := x.rel(seg.Seq(), x.base)
 	text := fmt.Sprintf("%s %d:%d(%d)", flagsOf(seg), seq, seq+uint32(seg.Len()-synFin(seg)), seg.Len()-synFin(seg))
 	if seg.Has(model.ACK) {
