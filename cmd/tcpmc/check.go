@@ -35,7 +35,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		asJSON    = fs.Bool("json", false, "print one JSON object instead of the table")
 		quiet     = fs.Bool("quiet", false, "no progress line")
 		outDir    = fs.String("out", "", "write each counterexample as a sequence chart, `DIR`/VARIANT-PROPERTY.dot and .svg")
-		outFormat = fs.String("out-format", "svg,dot", "the `formats` written by -out: any of svg, png and dot")
+		outFormat = fs.String("out-format", "svg,dot", "the `formats` written by -out: any of svg, png, dot, and packetdrill (a script for each side)")
 		htmlOut   = fs.String("html", "", "also write the report as one self-contained HTML page, `FILE`.html, to step through each counterexample")
 		expected  = fs.Bool("expected", false, "exit 0 when every verdict is the one the variant states (a property it states nothing about must hold), 1 when one differs: for CI of a weak variant")
 	)

@@ -16,6 +16,7 @@ import (
 	"github.com/tcpmc/tcpmc/graphviz"
 	"github.com/tcpmc/tcpmc/model"
 	"github.com/tcpmc/tcpmc/properties"
+	"github.com/tcpmc/tcpmc/properties/conform"
 )
 
 const diagramSynopsis = `tcpmc diagram [flags]
@@ -172,17 +173,51 @@ func unwrapPath(err error) error {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// parseFormats reads -out-format: image formats separated by commas.
+// formatPacketdrill is an -out-format that is no image: the path as a
+// packetdrill script for each side (conform.WriteScript).
+const formatPacketdrill graphviz.Format = "packetdrill"
+
+// parseFormats reads -out-format: image formats (or packetdrill)
+// separated by commas.
 func parseFormats(s string) ([]graphviz.Format, error) {
 	var out []graphviz.Format
 	for _, name := range strings.Split(s, ",") {
+		if strings.TrimSpace(name) == string(formatPacketdrill) {
+			out = append(out, formatPacketdrill)
+			continue
+		}
 		f, err := graphviz.ParseFormat(strings.TrimSpace(name))
 		if err != nil {
-			return nil, usagef("-out-format: %v", err)
+			return nil, usagef("-out-format: %v (or packetdrill)", err)
 		}
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// writeTrace writes a trace's chart in each format to base.FORMAT, or
+// for packetdrill a script for each side to base-SIDE.pkt, and lists the
+// files on w.
+func writeTrace(base string, formats []graphviz.Format, sys *model.System, tr *properties.Trace, chart *graphviz.Chart, w io.Writer) error {
+	for _, f := range formats {
+		if f != formatPacketdrill {
+			path := base + "." + string(f)
+			if err := writeImage(path, nil, chart, f, graphviz.Builtin); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "tcpmc: wrote %s\n", path)
+			continue
+		}
+		for side := model.A; side <= model.B; side++ {
+			path := base + "-" + unsafeName.ReplaceAllString(sys.SideName(side), "_") + ".pkt"
+			err := writeOutput("--out", path, func(out io.Writer) error { return conform.WriteScript(out, sys, tr, side) })
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "tcpmc: wrote %s\n", path)
+		}
+	}
+	return nil
 }
 
 // writeCharts writes each counterexample and witness of a report as a
@@ -216,12 +251,8 @@ func writeCharts(dir string, formats []graphviz.Format, rep *properties.Report, 
 			title := fmt.Sprintf("%s: %s violated (%s, %d steps)", sys.Variant().Name, r.Property.Name, kind, len(r.Counterexample.Steps))
 			chart = graphviz.NewChart(sys, r.Counterexample, title).MarkViolation(r.Property.Name)
 		}
-		for _, f := range formats {
-			path := filepath.Join(dir, variant+"-"+r.Property.Name+"."+string(f))
-			if err := writeImage(path, nil, chart, f, graphviz.Builtin); err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "tcpmc: wrote %s\n", path)
+		if err := writeTrace(filepath.Join(dir, variant+"-"+r.Property.Name), formats, sys, r.Trace(), chart, w); err != nil {
+			return err
 		}
 		// A broken byte stream also gets porcupine's view of it.
 		if r.Counterexample == nil {

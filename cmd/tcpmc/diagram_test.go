@@ -287,3 +287,23 @@ func TestConformNamesBadFiles(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// --out-format packetdrill writes each counterexample as a packetdrill
+// script for each side, which the model's endpoint agrees with.
+func TestCheckOutWritesPacketdrill(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runTool("check", "--variant", "no-time-wait", "--property", "orderly-release", "--out", dir, "--out-format", "packetdrill")
+	if code != exitViolated {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, side := range []string{"client", "server"} {
+		path := filepath.Join(dir, "no-time-wait-orderly-release-"+side+".pkt")
+		if !strings.Contains(errOut, "wrote "+path) {
+			t.Errorf("the file written is not listed: %q", errOut)
+		}
+		code, out, errOut := runTool("packetdrill", "--variant", "no-time-wait", path)
+		if code != exitHolds || !strings.Contains(out, "1 agree") {
+			t.Errorf("%s: exit %d, %s %s", side, code, out, errOut)
+		}
+	}
+}

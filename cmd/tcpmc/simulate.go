@@ -39,7 +39,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 		seed      = fs.Uint64("seed", 0, "the first run's seed (0: a random one); a failure prints the seed that reproduces it")
 		timeout   = fs.Duration("timeout", 0, "stop starting runs after this long, e.g. 30s (0: no limit)")
 		outDir    = fs.String("out", "", "write the shrunk schedule's chart, and porcupine's view of a broken stream, to `DIR`")
-		outFormat = fs.String("out-format", "svg,dot", "the `formats` of the chart written by -out: any of svg, png and dot")
+		outFormat = fs.String("out-format", "svg,dot", "the `formats` of the chart written by -out: any of svg, png, dot, and packetdrill (a script for each side)")
 		quiet     = fs.Bool("quiet", false, "no progress line")
 		replay    = fs.String("replay", "", "replay this `schedule` (the choices a failure prints to reproduce it) instead of drawing random ones")
 	)
@@ -271,12 +271,8 @@ func writeSimulation(dir string, formats []graphviz.Format, sys *model.System, f
 	base := filepath.Join(dir, unsafeName.ReplaceAllString(sys.Variant().Name, "_")+"-"+f.Property+"-random")
 	title := fmt.Sprintf("%s: %s violated (random schedule shrunk by rapid, %d steps)", sys.Variant().Name, f.Property, len(f.Trace.Steps))
 	chart := graphviz.NewChart(sys, f.Trace, title).MarkViolation(f.Property)
-	for _, format := range formats {
-		path := base + "." + string(format)
-		if err := writeImage(path, nil, chart, format, graphviz.Builtin); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "tcpmc: wrote %s\n", path)
+	if err := writeTrace(base, formats, sys, f.Trace, chart, w); err != nil {
+		return err
 	}
 	stream := f.Stream
 	if stream == nil {
