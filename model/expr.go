@@ -649,6 +649,11 @@ func union(a, b map[string]bool) map[string]bool {
 	return m
 }
 
+// DidYouMean is " (did you mean NAME?)" for the known name closest to a
+// mistyped one, or "" when none is close: the one way every error of
+// tcpmc offers a correction.
+func DidYouMean(name string, names []string) string { return suggest(name, names) }
+
 // suggest offers the closest known name, if one is close.
 func suggest(name string, names []string) string {
 	best, bestD := "", 3

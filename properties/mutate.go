@@ -30,6 +30,9 @@ const (
 	OpWeaken = "weaken-guard" // the guard keeps only its part before the first top-level &&
 )
 
+// Operators are the mutation operators, in the order mutants are made.
+var Operators = []string{OpDelete, OpNoSend, OpStay, OpWeaken}
+
 // Mutant is a variant with one rule changed by one operator.
 type Mutant struct {
 	Rule, Operator string
@@ -295,6 +298,15 @@ func Mutate(ctx context.Context, v *model.Variant, opts MutateOptions) (*Mutatio
 		c   SuiteConfig
 		run configRun
 	}
+	var mutants []Mutant
+	for _, m := range Mutants(v) {
+		if opts.Only == nil || opts.Only(m.Operator, m.Rule) {
+			mutants = append(mutants, m)
+		}
+	}
+	if len(mutants) == 0 && opts.Only != nil {
+		return nil, fmt.Errorf("no mutant matches (operators %s; a rule gets only the mutants that change it)", strings.Join(Operators, ", "))
+	}
 	var bases []base
 	for _, c := range configs {
 		run, err := runConfig(ctx, v, c)
@@ -307,12 +319,6 @@ func Mutate(ctx context.Context, v *model.Variant, opts MutateOptions) (*Mutatio
 	rep := &MutationReport{Variant: v.Name, Complete: true}
 	for _, b := range bases {
 		rep.Configs = append(rep.Configs, b.c.Name)
-	}
-	var mutants []Mutant
-	for _, m := range Mutants(v) {
-		if opts.Only == nil || opts.Only(m.Operator, m.Rule) {
-			mutants = append(mutants, m)
-		}
 	}
 	workers := opts.Workers
 	if workers <= 0 {

@@ -35,34 +35,5 @@ func LoadVariant(path string) (*model.Variant, error) {
 
 // suggestProperty offers the closest name of the catalog or of more.
 func suggestProperty(name string, more []string) string {
-	best, bestD := "", 4
-	for _, n := range append(catalogNames(), more...) {
-		if d := distance(name, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return " (did you mean " + best + "?)"
-}
-
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return model.DidYouMean(name, append(catalogNames(), more...))
 }

@@ -71,6 +71,11 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			return 0, err
 		}
 	}
+	if *htmlOut != "" {
+		if err := checkOutFile("--html", *htmlOut); err != nil {
+			return 0, err
+		}
+	}
 	sys, err := model.NewSystem(v, cfg)
 	if err != nil {
 		return 0, usageError{err.Error()}
@@ -126,7 +131,7 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		printReport(stdout, rep, *expected)
 	}
 	if *htmlOut != "" {
-		if err := writeHTMLReport(*htmlOut, rep); err != nil {
+		if err := writeHTMLReport("--html", *htmlOut, rep); err != nil {
 			return 0, err
 		}
 	}

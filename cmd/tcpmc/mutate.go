@@ -8,17 +8,20 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
+	"github.com/tcpmc/tcpmc/model"
 	"github.com/tcpmc/tcpmc/properties"
 )
 
 const mutateSynopsis = `tcpmc mutate [--variant NAME|FILE] [--suite | config flags] [--json]
 
-Derives mutants of the variant's rule table (each rule deleted, made to send
-nothing, made to stay in its state, its guard cut to the part before the
-first &&) and checks each against the standard suite (or the configuration
+Derives mutants of the variant's rule table (operators: delete, the rule
+removed; no-send, it sends nothing; stay, it leaves the state unchanged;
+weaken-guard, its guard cut to the part before the first &&) and checks
+each against the standard suite (or the configuration
 the flags give), cheapest configuration first, until one kills it: violates
 a property the original holds there. A mutant whose state space is the
 original's in every configuration is equivalent. Exit status: 0 no mutant
@@ -32,7 +35,7 @@ func runMutate(args []string, stdout, stderr io.Writer) (int, error) {
 		suite   = fs.Bool("suite", false, "check against the standard suite (the default when no configuration flag is given)")
 		asJSON  = fs.Bool("json", false, "print one JSON object instead of the table")
 		workers = fs.Int("workers", 0, "mutants checked at once (0: one per CPU)")
-		only    = fs.String("only", "", "analyse only the mutants of these comma-separated `rules` (or OPERATOR:RULE)")
+		only    = fs.String("only", "", "analyse only the mutants of these comma-separated `rules` (or OPERATOR:RULE, e.g. weaken-guard:listen.rcv-syn)")
 		quiet   = fs.Bool("quiet", false, "no progress line")
 	)
 	if helped, err := parseFlags(fs, args, stdout, mutateSynopsis); helped || err != nil {
@@ -55,17 +58,20 @@ func runMutate(args []string, stdout, stderr io.Writer) (int, error) {
 		for _, s := range strings.Split(*only, ",") {
 			want[strings.TrimSpace(s)] = true
 		}
-		known := map[string]bool{}
+		var rules []string
 		for _, r := range v.Rules {
-			known[r.Name] = true
+			rules = append(rules, r.Name)
 		}
 		for w := range want {
 			rule := w
-			if _, r, ok := strings.Cut(w, ":"); ok {
+			if op, r, ok := strings.Cut(w, ":"); ok {
 				rule = r
+				if !slices.Contains(properties.Operators, op) {
+					return 0, usagef("mutate: -only: unknown operator %q%s (want %s)", op, model.DidYouMean(op, properties.Operators), strings.Join(properties.Operators, ", "))
+				}
 			}
-			if !known[rule] {
-				return 0, usagef("mutate: -only: the variant has no rule %q", rule)
+			if !slices.Contains(rules, rule) {
+				return 0, usagef("mutate: -only: the variant has no rule %q%s", rule, model.DidYouMean(rule, rules))
 			}
 		}
 		opts.Only = func(op, rule string) bool { return want[rule] || want[properties.HarmlessKey(op, rule)] }
@@ -80,7 +86,7 @@ func runMutate(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	rep, err := properties.Mutate(ctx, v, opts)
 	if err != nil {
-		return 0, usageError{err.Error()}
+		return 0, usagef("mutate: %v", err)
 	}
 	if opts.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
@@ -122,8 +128,8 @@ func printMutation(w io.Writer, rep *properties.MutationReport) {
 		}
 		fmt.Fprintf(w, "%-*s  %-12s  %-10s  %s\n", ruleW, m.Rule, m.Operator, m.Outcome, by)
 	}
-	fmt.Fprintf(w, "\n%d mutants: %d killed, %d equivalent, %d harmless, %d survived; score %.1f%% (killed of those neither equivalent nor harmless), %.0fs\n",
-		len(rep.Results), rep.Count(properties.Killed), rep.Count(properties.Equivalent), rep.Count(properties.Harmless),
+	fmt.Fprintf(w, "\n%d mutant%s: %d killed, %d equivalent, %d harmless, %d survived; score %.1f%% (killed of those neither equivalent nor harmless), %.0fs\n",
+		len(rep.Results), plural(len(rep.Results)), rep.Count(properties.Killed), rep.Count(properties.Equivalent), rep.Count(properties.Harmless),
 		rep.Count(properties.Survived), 100*rep.Score(), rep.Elapsed.Seconds())
 	if !rep.Complete {
 		fmt.Fprintln(w, "interrupted: the mutants not listed were not decided")

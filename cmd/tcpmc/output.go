@@ -118,6 +118,28 @@ func isTerminalFile(path string) bool {
 
 // checkOutDir refuses, before a search, an output directory that cannot
 // be made or written: the user learns it at once, not after the search.
+// checkOutFile refuses, before a search, an output file that cannot be
+// written: a directory, or a file in a directory that does not exist or
+// is not writable.
+func checkOutFile(flag, path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return usagef("%s %s: is a directory", flag, path)
+	} else if err == nil {
+		return nil // writeOutput decides what may be replaced
+	}
+	dir := filepath.Dir(filepath.Clean(path))
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return usagef("%s %s: %v", flag, path, unwrapPath(err))
+	case !st.IsDir():
+		return usagef("%s %s: %s is not a directory", flag, path, dir)
+	case syscall.Access(dir, 2 /* W_OK */) != nil:
+		return usagef("%s %s: %s is not writable", flag, path, dir)
+	}
+	return nil
+}
+
 func checkOutDir(flag, dir string) error {
 	d := filepath.Clean(dir)
 	for {

@@ -98,3 +98,18 @@ func TestErrorLinesQuoteAnExcerpt(t *testing.T) {
 		t.Fatalf("exit %d, %d bytes: %.300q", code, len(errOut), errOut)
 	}
 }
+
+// --html is checked before the search as --out is: a page that cannot be
+// written is refused at once, not after the run.
+func TestHTMLOutRefusedBeforeTheSearch(t *testing.T) {
+	dir := t.TempDir()
+	for path, want := range map[string]string{
+		filepath.Join(dir, "missing", "r.html"): "no such file or directory",
+		dir:                                     "is a directory",
+	} {
+		code, out, errOut := runTool("check", "--html", path)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "--html "+path+": ") || !strings.Contains(errOut, want) {
+			t.Errorf("--html %s: exit %d, stdout %.60q, stderr %q", path, code, out, errOut)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -45,17 +44,18 @@ func runReport(args []string, stdout, stderr io.Writer) (int, error) {
 	if *out == "" {
 		return exitHolds, htmlview.WriteReport(stdout, rep)
 	}
-	return exitHolds, writeHTMLReport(*out, rep)
+	return exitHolds, writeHTMLReport("-o", *out, rep)
 }
 
-// writeHTMLReport writes the page of a check to a file.
-func writeHTMLReport(path string, rep *properties.Report) error {
+// writeHTMLReport writes the page of a check to the file a flag names,
+// as every output file is written (writeOutput).
+func writeHTMLReport(flag, path string, rep *properties.Report) error {
 	var b bytes.Buffer
 	if err := htmlview.WriteReport(&b, rep); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing the HTML report: %v", err)
-	}
-	return nil
+	return writeOutput(flag, path, func(w io.Writer) error {
+		_, err := w.Write(b.Bytes())
+		return err
+	})
 }
