@@ -392,11 +392,16 @@ func stepRows(sys *model.System, labels stepLabels, n int, before model.State, p
 	return rows
 }
 
+// joinNote appends to a step's note: another remark after "; ", the
+// rules that fired and a parenthesis after a space.
 func joinNote(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case strings.HasPrefix(b, "["), strings.HasPrefix(b, "("):
+		return a + " " + b
 	}
-	return a + " " + b
+	return a + "; " + b
 }
 
 func eventNote(st model.Step) string {
