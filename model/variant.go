@@ -50,6 +50,7 @@ type Spec struct {
 	Name        string
 	Description string
 	Base        string    // a built-in variant, rfc9293 unless said otherwise
+	baseLine    int
 	Knobs       []Setting // knob settings (see Knobs)
 	Remove      []Located // names of rules to remove
 	Change      []RuleChange
@@ -355,10 +356,10 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool)
 	}
 	base, ok := lookup(baseName)
 	if !ok {
-		return nil, s.errorf(0, "unknown base variant %q (built in: %s)", baseName, strings.Join(BuiltinNames(), ", "))
+		return nil, s.errorf(s.baseLine, "unknown base variant %q%s (built in: %s)", baseName, DidYouMean(baseName, BuiltinNames()), strings.Join(BuiltinNames(), ", "))
 	}
 	if baseName == s.Name && s.File != "" {
-		return nil, s.errorf(0, "a variant cannot be its own base")
+		return nil, s.errorf(s.baseLine, "a variant cannot be its own base")
 	}
 	rules := append([]Rule(nil), base.Rules...)
 	lineOf := map[string]int{} // rule name -> line that last touched it

@@ -133,6 +133,7 @@ func ParseVariant(data []byte, file string) (*Spec, error) {
 			s.Description, err = scalar(s, v, key)
 		case "base":
 			s.Base, err = scalar(s, v, key)
+			s.baseLine = k.Line
 		case "knobs":
 			err = eachPair(s, v, nil, func(name string, k, kv *yaml.Node) error {
 				val, err := scalar(s, kv, "knob "+name)

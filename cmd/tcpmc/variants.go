@@ -168,7 +168,14 @@ func printRules(w io.Writer, v *model.Variant) error {
 		return err
 	}
 	for _, r := range t.Rules() {
-		fmt.Fprintf(w, "%s  (RFC 9293 %s)\n", r.Name, r.Section)
+		switch {
+		case r.Section == "":
+			fmt.Fprintln(w, r.Name)
+		case strings.HasPrefix(r.Section, "RFC"):
+			fmt.Fprintf(w, "%s  (%s)\n", r.Name, r.Section)
+		default:
+			fmt.Fprintf(w, "%s  (RFC 9293 %s)\n", r.Name, r.Section)
+		}
 		fmt.Fprintf(w, "    in: %s\n    on: %s\n", r.In, r.On)
 		for _, f := range []struct{ key, value string }{{"if", r.If}, {"do", r.Do}, {"send", r.Send}, {"next", r.Rule.Next}, {"then", r.Then}} {
 			if f.value != "" {
