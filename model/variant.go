@@ -49,7 +49,7 @@ func (v *Variant) Expected(property string) (Expectation, bool) {
 type Spec struct {
 	Name        string
 	Description string
-	Base        string    // a built-in variant, rfc9293 unless said otherwise
+	Base        string // a built-in variant, rfc9293 unless said otherwise
 	baseLine    int
 	Knobs       []Setting // knob settings (see Knobs)
 	Remove      []Located // names of rules to remove
