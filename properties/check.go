@@ -270,7 +270,7 @@ func Selected(sys *model.System, opts Options) ([]Property, error) {
 			}
 			if !found {
 				var names []string
-				for _, p := range all {
+				for _, p := range append(all, user[fromVariant:]...) {
 					names = append(names, p.Name)
 				}
 				return nil, fmt.Errorf("unknown property %q%s (known: %s)", n, suggestProperty(n, names), strings.Join(names, ", "))

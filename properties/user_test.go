@@ -220,3 +220,21 @@ func FuzzFormula(f *testing.F) {
 		}
 	})
 }
+
+// --property narrows a check to the names given, a user property's among
+// them, and an unknown name is told the user's names too.
+func TestSelectedNamesUserProperties(t *testing.T) {
+	sys, err := model.NewSystem(model.RFC9293(), model.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := []model.PropertySpec{{Name: "quiet", Form: "invariant", Expr: "client.STATE != CLOSING"}}
+	props, err := Selected(sys, Options{Properties: []string{"quiet"}, Extra: extra})
+	if err != nil || len(props) != 1 || props[0].Name != "quiet" {
+		t.Fatalf("--property quiet: %v %v", props, err)
+	}
+	_, err = Selected(sys, Options{Properties: []string{"quite"}, Extra: extra})
+	if err == nil || !strings.Contains(err.Error(), "(did you mean quiet?)") || !strings.Contains(err.Error(), "quiet-after-close, quiet)") {
+		t.Errorf("an unknown name: %v", err)
+	}
+}
