@@ -250,6 +250,7 @@ func printReport(w io.Writer, rep *properties.Report, expected bool) {
 		fmt.Fprintf(w, "%-*s %-*s %s\n", nameW, "PROPERTY", kindW, "KIND", "VERDICT")
 	}
 	var surprises []string
+	stated := false // a surprise in what the variant states (not the user's own properties)
 	for _, r := range rep.Results {
 		line := fmt.Sprintf("%-*s %-*s %-9s", nameW, r.Property.Name, kindW, r.Property.Kind, r.Verdict)
 		if showExpected {
@@ -258,6 +259,7 @@ func printReport(w io.Writer, rep *properties.Report, expected bool) {
 			if r.Verdict != properties.Unknown && !as {
 				line += "  <- not as expected"
 				surprises = append(surprises, r.Property.Name)
+				stated = stated || !r.Property.User()
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
@@ -265,7 +267,7 @@ func printReport(w io.Writer, rep *properties.Report, expected bool) {
 	if len(surprises) > 0 {
 		fmt.Fprintf(w, "not as expected: %s\n", strings.Join(surprises, ", "))
 	}
-	if len(surprises) > 0 && !sameConfig(rep.Config, v.Config) {
+	if stated && !sameConfig(rep.Config, v.Config) {
 		fmt.Fprintf(w, "(expectations are stated for the variant's own configuration; flags changed it)\n")
 	}
 	if rep.Coverage != nil {

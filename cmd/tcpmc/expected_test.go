@@ -32,3 +32,13 @@ func TestExpectedNamesEverySurprise(t *testing.T) {
 		}
 	}
 }
+
+// A user's property that is not as expected is named, but the hint that
+// flags changed the configuration is for the variant's own expectations.
+func TestUserPropertySurpriseBlamesNoFlags(t *testing.T) {
+	code, out, _ := runTool("check", "--crash", "1", "--property", "q",
+		"--invariant", "q: !(server.STATE == ESTABLISHED && client.STATE == CLOSED && NET.EMPTY)")
+	if code != exitViolated || !strings.Contains(out, "not as expected: q\n") || strings.Contains(out, "flags changed it") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
