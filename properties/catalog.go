@@ -64,7 +64,7 @@ var (
 		Description: "when neither application aborts and no host crashes, no endpoint is reset while its connection is open: both leave through the FIN exchange",
 		step:        alwaysStep(orderlyRelease)}
 	NoHalfOpen = Property{Name: "no-half-open", Kind: Safety,
-		Description: "no endpoint keeps an open connection (ESTABLISHED to LAST-ACK) that its peer no longer has (CLOSED or LISTEN) while nothing is in flight: a half-open connection (RFC 9293 3.5.2) that nothing under way will reveal",
+		Description: "no endpoint keeps an open connection (ESTABLISHED to LAST-ACK) that its peer no longer has (CLOSED or LISTEN) while nothing is in flight: a half-open connection (RFC 9293 3.5.2), found out only if the open side sends again",
 		state:       always(noHalfOpen)}
 	RefusedOpenReported = Property{Name: "refused-open-reported", Kind: Safety,
 		Description: "an active open that the peer refuses (a RST that acknowledges its SYN, or in SYN-RECEIVED one at RCV.NXT) ends in CLOSED with its TCB deleted and the failure reported: never back in LISTEN, never still waiting",
