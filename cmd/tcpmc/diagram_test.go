@@ -253,7 +253,7 @@ func TestConformCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"conform", cut}, "cut.pcap: packet 9: "},
-		{[]string{"conform", text}, "notes.pcap: not a pcap or pcapng file"},
+		{[]string{"conform", text}, "notes.pcap: not a pcap or pcapng file (this is text; for a packetdrill script use tcpmc packetdrill)"},
 		{[]string{"conform", filepath.Join(dir, "none.pcap")}, "no such file"},
 		{[]string{"conform"}, "give one or more"},
 		{[]string{"conform", "--at", "server", cut}, `--at "server" is not an IP address`},

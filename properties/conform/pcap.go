@@ -96,7 +96,11 @@ func ReadCapture(name string, r io.Reader) (*Capture, error) {
 		pr, err = pcapgo.NewReader(br)
 	}
 	if err != nil {
-		return nil, &CaptureError{File: name, Msg: fmt.Sprintf("not a pcap or pcapng file: %v", err)}
+		msg := "not a pcap or pcapng file"
+		if head, _ := br.Peek(512); looksLikeText(head) {
+			msg += " (this is text; for a packetdrill script use tcpmc packetdrill)"
+		}
+		return nil, &CaptureError{File: name, Msg: msg}
 	}
 	c := &Capture{File: name}
 	index := map[[2]netip.AddrPort]int{}
@@ -236,4 +240,14 @@ func isIPType(l gopacket.LinkLayer) bool {
 		return false
 	}
 	return t == layers.EthernetTypeIPv4 || t == layers.EthernetTypeIPv6
+}
+
+// looksLikeText: printable ASCII and white space only.
+func looksLikeText(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c > 0x7e {
+			return false
+		}
+	}
+	return len(b) > 0
 }
