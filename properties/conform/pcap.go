@@ -89,6 +89,8 @@ func ReadCapture(name string, r io.Reader) (*Capture, error) {
 	if err != nil {
 		return nil, &CaptureError{File: name, Msg: "too short for a capture file"}
 	}
+	head, _ := br.Peek(512) // for the error, before a reader consumes it
+	head = append([]byte(nil), head...)
 	var pr packetReader
 	if bytes.Equal(magic, []byte{0x0a, 0x0d, 0x0d, 0x0a}) {
 		pr, err = pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
@@ -97,7 +99,7 @@ func ReadCapture(name string, r io.Reader) (*Capture, error) {
 	}
 	if err != nil {
 		msg := "not a pcap or pcapng file"
-		if head, _ := br.Peek(512); looksLikeText(head) {
+		if looksLikeText(head) {
 			msg += " (this is text; for a packetdrill script use tcpmc packetdrill)"
 		}
 		return nil, &CaptureError{File: name, Msg: msg}
