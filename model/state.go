@@ -183,7 +183,7 @@ func (s Segment) String() string {
 // connection management needs, the host's ISN clock, and ghost variables.
 type Endpoint struct {
 	State   TCPState
-	Flags   uint8 // flagPassive, flagAborted, flagCrashed
+	Flags   uint8 // flagPassive, flagAborted, flagCrashed, ...; the top bits count forged segments received (attack.go)
 	ISS     uint8
 	IRS     uint8
 	SndUna  uint8

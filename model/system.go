@@ -21,6 +21,9 @@ type System struct {
 	// readsWorld marks events whose rules read NET.QUIET or MSL.ELAPSED:
 	// their outcome depends on more than the endpoint and is not memoized.
 	readsWorld [numEvents]bool
+	// blind holds, per kind of forged segment, every segment a blind
+	// attacker may send (see ForgeCandidates).
+	blind map[AttackKinds][]Segment
 }
 
 // NewSystem builds the model of a variant under a configuration.
@@ -41,6 +44,7 @@ func NewSystem(v *Variant, cfg Config) (*System, error) {
 	for _, r := range t.rules {
 		m.readsWorld[r.event] = m.readsWorld[r.event] || r.readsWorld
 	}
+	m.initAttack()
 	return m, nil
 }
 
@@ -69,17 +73,18 @@ const (
 	Lose                      // the network lost a segment
 	Duplicate                 // the network duplicated a segment
 	Crash                     // a host crashed and lost its TCB
+	Forge                     // the attacker's forged segment arrived (attack.go)
 )
 
 func (k StepKind) String() string {
-	return [...]string{"call", "deliver", "timeout", "lose", "duplicate", "crash"}[k]
+	return [...]string{"call", "deliver", "timeout", "lose", "duplicate", "crash", "forge"}[k]
 }
 
 // Step is the label of a transition: what happened, which rules fired and
 // which segments were sent.
 type Step struct {
 	Kind      StepKind
-	Side      Side  // the endpoint acting or receiving; for Lose and Duplicate, the sender of the segment
+	Side      Side  // the endpoint acting or receiving; for Lose and Duplicate, the sender of the segment; for Forge, its target
 	Event     Event // for Call and Timeout
 	Pos       uint8 // position of the segment in its channel
 	Seg       Segment
@@ -469,6 +474,7 @@ func (x *expander) successors(s State, yield func(Step, State)) {
 		}
 	}
 	m.faults(s, yield)
+	x.attacks(&s, yield)
 }
 
 func (x *expander) deliver(s *State, from Side, pos int, reordered bool, yield func(Step, State)) {

@@ -93,7 +93,7 @@ func alwaysStep(f func(state, step, state) bool) func(*model.System) func(state,
 // Catalog lists every property tcpmc checks, in output order.
 func Catalog() []Property {
 	return []Property{HandshakeSync, NoStaleConnection, SegmentArithmetic, StreamIntegrity,
-		TimeWaitAbsorbsFIN, OrderlyRelease, NoHalfOpen, RefusedOpenReported, NoDeadlock,
+		TimeWaitAbsorbsFIN, OrderlyRelease, ResetOnlyByPeer, NoHalfOpen, RefusedOpenReported, NoDeadlock,
 		EventuallyClosed, NoHalfOpenStuck, HandshakeCompletes, QuietAfterClose}
 }
 
@@ -193,7 +193,7 @@ func segmentArithmetic(n int, from state, st step, to state) bool {
 			return false // SYN=1, ACK=1, seq=y, ack=x+1
 		}
 		bareACK := r.Ctl() == model.ACK && !r.Data()
-		if st.Kind == model.Deliver && !d.Has(model.RST) {
+		if arrives(st) && !d.Has(model.RST) {
 			if d.Has(model.SYN) && synACK && r.Ack() != seqAdd(d.Seq(), 1, n) {
 				return false // the SYN,ACK acknowledges the SYN it answers
 			}
@@ -233,7 +233,7 @@ func streamIntegrity(n int, from state, st step, to state) bool {
 }
 
 func timeWaitAbsorbsFIN(sys *model.System, from state, st step, to state) bool {
-	if st.Kind != model.Deliver || !st.Seg.Has(model.FIN) || st.Seg.Has(model.RST) || from.Ends[st.Side].State != model.TimeWait {
+	if !arrives(st) || !st.Seg.Has(model.FIN) || st.Seg.Has(model.RST) || from.Ends[st.Side].State != model.TimeWait {
 		return true
 	}
 	after := to.Ends[st.Side]
@@ -280,7 +280,7 @@ func noHalfOpen(s state) bool {
 }
 
 func refusedOpenReported(from state, st step, to state) bool {
-	if st.Kind != model.Deliver || !st.Seg.Has(model.RST) {
+	if !arrives(st) || !st.Seg.Has(model.RST) {
 		return true
 	}
 	before, after := from.Ends[st.Side], to.Ends[st.Side]
