@@ -243,7 +243,7 @@ func (c *chart) drawing() *Drawing {
 			y1 := rowY(m.end)
 			start := Point{from + (to-from)*0.35, y1 - 0.7*chartRowH}
 			d.line(Line{Points: []Point{start, {to, y1}}, Color: color, Width: 1.6, Dash: dash, Arrow: true})
-			d.text(Text{X: start.X, Y: start.Y - 3, S: "attacker", Size: chartFont - 1, Bold: true, Color: color, Anchor: Middle})
+			d.text(Text{X: start.X + 6*sign(from-to), Y: start.Y + 4, S: "attacker", Size: chartFont - 1, Bold: true, Color: color, Anchor: anchorToward(from - to)})
 			labels = append(labels, pending{start, Point{to, y1}, m.label + messageSuffix(m), color})
 		case m.end < 0: // still in flight when the trace ends
 			// A short dotted trail: where it would have gone is unknown.
