@@ -194,7 +194,14 @@ const (
 	segForgedBit    = 30
 	flagForgedShift = 5
 	flagForgedMask  = 3 << flagForgedShift
+	// flagAttacked (ghost): a forged segment changed or ended this TCB;
+	// cleared when the application opens the next connection.
+	flagAttacked = 1 << 7
 )
+
+// Attacked reports (ghost) whether a forged segment changed or ended the
+// endpoint's connection: what happens to it next may be the attack's doing.
+func (e Endpoint) Attacked() bool { return e.Flags&flagAttacked != 0 }
 
 // Forged reports (ghost) that the attacker made the segment.
 func (s Segment) Forged() bool { return s&(1<<segForgedBit) != 0 }
@@ -362,14 +369,30 @@ func (x *expander) forge(s *State, target Side, seg Segment, yield func(Step, St
 		}
 		ep := ns.Ends[target]
 		ep.Flags += 1 << flagForgedShift
-		if before.HasTCB() && st.Deleted && !st.Relisten {
-			// Ghost: the connection ended by an attack, as by a crash:
-			// its peer, left half-open, is rightly reset later.
-			ep.Flags |= flagAborted
+		if r.o.setsIRS {
+			// A forged SYN is not an old duplicate: what it does is the
+			// attack's, not a stale connection.
+			ep.Flags &^= flagStaleSyn
+		}
+		switch {
+		case st.Relisten:
+			// A new TCB listens: the connection attacked is gone.
+		case before.HasTCB() && st.Deleted:
+			// The connection ended by an attack, as by a crash: its peer,
+			// left half-open, is rightly reset later.
+			ep.Flags |= flagAborted | flagAttacked
+		case tcbChanged(before, ep):
+			ep.Flags |= flagAttacked
 		}
 		ns.Ends[target] = ep
 		yield(st, ns)
 	}
+}
+
+// tcbChanged reports whether a segment moved the connection's state or
+// sequence variables (a challenge ACK, or a drop, changes nothing).
+func tcbChanged(a, b Endpoint) bool {
+	return a.State != b.State || a.ISS != b.ISS || a.IRS != b.IRS || a.SndUna != b.SndUna || a.SndNxt != b.SndNxt || a.RcvNxt != b.RcvNxt
 }
 
 // attacks are the attacker's moves: while its budget lasts, a forged

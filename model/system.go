@@ -392,7 +392,7 @@ func (x *expander) relisten(ns *State, side Side, st *Step, next bool) {
 	if next {
 		ep.Opens++
 	}
-	ep.Flags &^= flagAborted
+	ep.Flags &^= flagAborted | flagAttacked
 	ns.Ends[side] = ep
 	x.tmp = *ns
 	o, _ := x.runOne(&x.tmp, side, OpenPassive, 0, ep.Clock)
@@ -500,7 +500,7 @@ func (x *expander) spontaneous(s *State, side Side, kind StepKind, ev Event, yie
 		ep.Opens++
 		ep.Inc = nextTag(ep.Inc)
 		ep.PeerInc = 0
-		ep.Flags &^= flagAborted | flagCrashed
+		ep.Flags &^= flagAborted | flagCrashed | flagAttacked
 		x.base.Ends[side] = ep
 	}
 	for _, r := range x.outcomes(&x.base, side, ev, 0) {

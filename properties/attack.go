@@ -14,14 +14,24 @@ import (
 // that succeeded, not a fault of the protocol, and is blamed here rather
 // than on orderly-release.
 var ResetOnlyByPeer = Property{Name: "reset-only-by-peer", Kind: Safety,
-	Description: "no endpoint loses its connection to a segment its peer did not send: a forged RST or SYN that resets it is an attack that succeeded",
+	Description: "no endpoint loses its connection to a segment its peer did not send, nor to a RST such a segment provoked: a forged RST or SYN that resets it is an attack that succeeded",
 	step:        alwaysStep(resetOnlyByPeer)}
 
 func resetOnlyByPeer(from state, st step, to state) bool {
-	if st.Kind != model.Forge {
+	before := from.Ends[st.Side]
+	lost := before.HasTCB() && (!to.Ends[st.Side].HasTCB() || st.Deleted || st.Relisten)
+	switch {
+	case !lost:
 		return true
+	case st.Kind == model.Forge:
+		return false
+	case st.Kind == model.Deliver && st.Seg.Has(model.RST):
+		// A RST its peer sent, but in answer to what a forged segment
+		// made of this connection (or of the peer's side of it).
+		peer := from.Ends[st.Side.Other()]
+		return !before.Attacked() && !(peer.Attacked() && peer.Inc == before.PeerInc)
 	}
-	return !from.Ends[st.Side].HasTCB() || to.Ends[st.Side].HasTCB() && !st.Deleted && !st.Relisten
+	return true
 }
 
 // arrives reports whether a segment reached an endpoint in the step, sent

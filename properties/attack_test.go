@@ -298,3 +298,23 @@ func TestAttackChart(t *testing.T) {
 		}
 	}
 }
+
+// A forged SYN that reaches SYN-SENT is taken for a simultaneous open
+// (RFC 9293 3.10.7.3, which RFC 5961 leaves as it is): the client's SYN,ACK
+// then acknowledges the forged number, and the server's RST in answer
+// resets the client. The RST is the server's, but the attack provoked it:
+// reset-only-by-peer, not orderly-release, reports it, and every guess
+// succeeds.
+func TestAttackProvokedReset(t *testing.T) {
+	sys := attackedRFC9293(t, "syn", "attack-states", "SYN-SENT")
+	rep := checkAttack(t, sys, "reset-only-by-peer", "orderly-release")
+	wantCount(t, rep, "reset-only-by-peer", 32, 32)
+	r, _ := rep.Result("reset-only-by-peer")
+	last := r.Counterexample.Steps[len(r.Counterexample.Steps)-1].Step
+	if last.Kind != model.Deliver || !last.Seg.Has(model.RST) || last.Seg.Forged() {
+		t.Errorf("the reset should be the peer's own RST, got %s %v", last.Kind, last.Seg)
+	}
+	if r, _ := rep.Result("orderly-release"); r.Verdict != Holds {
+		t.Errorf("orderly-release %s: a reset the attack provoked is not a protocol fault", r.Verdict)
+	}
+}
