@@ -361,7 +361,10 @@ func (m *System) ForgeSuccessors(s State, target Side, seg Segment, yield func(S
 func (x *expander) forge(s *State, target Side, seg Segment, yield func(Step, State)) {
 	x.base = *s
 	before := x.base.Ends[target]
-	for _, r := range x.outcomes(&x.base, target, SegmentArrives, seg) {
+	x.forging = true
+	results := x.outcomes(&x.base, target, SegmentArrives, seg)
+	x.forging = false
+	for _, r := range results {
 		ns := x.base
 		st := Step{Kind: Forge, Side: target, Seg: seg, ISN: r.isn}
 		if !x.settle(&ns, target, SegmentArrives, seg, &r.o, &st, false) {

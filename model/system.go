@@ -161,6 +161,9 @@ type expander struct {
 	tmp   State // a copy for relisten, so that successor states stay on the stack
 	res   []result
 	memo  []memoEntry // nil: no memo
+	// forging: the attacker's many segments bypass the memo, whose slots
+	// they would take from the segments the endpoints send (attack.go).
+	forging bool
 }
 
 type result struct {
@@ -273,7 +276,7 @@ func (w *world) mslElapsed() bool {
 func (x *expander) runOne(s *State, side Side, ev Event, seg Segment, isn uint8) (outcome, bool) {
 	ep := s.Ends[side]
 	var slot *memoEntry
-	if x.memo != nil && !x.m.readsWorld[ev] {
+	if x.memo != nil && !x.m.readsWorld[ev] && !x.forging {
 		key := cacheKey{ep: ep, seg: seg, ev: ev, isn: isn}
 		slot = &x.memo[key.slot()]
 		if slot.valid && slot.key == key {
