@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -359,11 +360,17 @@ func (m *System) ForgeSuccessors(s State, target Side, seg Segment, yield func(S
 }
 
 func (x *expander) forge(s *State, target Side, seg Segment, yield func(Step, State)) {
+	x.forging = true
+	res := slices.Clone(x.outcomes(s, target, SegmentArrives, seg))
+	x.forging = false
+	x.settleForged(s, target, seg, res, yield)
+}
+
+// settleForged makes the successors of s in which the forged segment seg,
+// with these outcomes, reached target.
+func (x *expander) settleForged(s *State, target Side, seg Segment, results []result, yield func(Step, State)) {
 	x.base = *s
 	before := x.base.Ends[target]
-	x.forging = true
-	results := x.outcomes(&x.base, target, SegmentArrives, seg)
-	x.forging = false
 	for _, r := range results {
 		ns := x.base
 		st := Step{Kind: Forge, Side: target, Seg: seg, ISN: r.isn}
@@ -400,9 +407,9 @@ func tcbChanged(a, b Endpoint) bool {
 
 // attacks are the attacker's moves: while its budget lasts, a forged
 // segment of each kind it sends reaches an endpoint in a state it
-// attacks. Values that lead to the same step and state are offered once
-// (the first, in order of sequence and acknowledgment number): the others
-// are the same transition.
+// attacks. Values with the same outcome are offered once (the first, in
+// order of sequence and acknowledgment number): the others are the same
+// transition.
 func (x *expander) attacks(s *State, yield func(Step, State)) {
 	m := x.m
 	if m.cfg.Attack == 0 || s.Forged() >= m.cfg.Attack {
@@ -419,8 +426,8 @@ func (x *expander) attacks(s *State, yield func(Step, State)) {
 		}
 		for _, kind := range m.cfg.AttackSegments.Kinds() {
 			seen = seen[:0]
-			for _, seg := range m.ForgeCandidates(*s, target, kind) {
-				x.forge(s, target, seg, func(st Step, ns State) {
+			for _, c := range x.forgeClasses(s, target, kind) {
+				x.settleForged(s, target, c.seg, c.res, func(st Step, ns State) {
 					key := st
 					key.Seg = 0
 					for _, e := range seen {
@@ -434,4 +441,83 @@ func (x *expander) attacks(s *State, yield func(Step, State)) {
 			}
 		}
 	}
+}
+
+// forgeClass is the segments of a kind that have the same outcomes at an
+// endpoint, by the first of them.
+type forgeClass struct {
+	seg Segment
+	res []result
+}
+
+type forgeKey struct {
+	ep   Endpoint
+	kind AttackKinds
+}
+
+// maxForgeCache bounds a worker's cache of forge classes.
+const maxForgeCache = 1 << 14
+
+// forgeClasses groups the segments of a kind the attacker may send to
+// target by their outcomes. The outcomes depend only on the endpoint (and,
+// for an on-path attacker, on the segments in flight, which choose the
+// candidates), so a worker keeps them per endpoint for a blind attacker,
+// unless the rules for an arriving segment read the network.
+func (x *expander) forgeClasses(s *State, target Side, kind AttackKinds) []forgeClass {
+	m := x.m
+	cache := m.cfg.Attacker == Blind && !m.readsWorld[SegmentArrives]
+	key := forgeKey{s.Ends[target], kind}
+	if cache {
+		if c, ok := x.cachedForgeClasses(key); ok {
+			return c
+		}
+	}
+	var classes []forgeClass
+	x.forging = true
+	for _, seg := range m.ForgeCandidates(*s, target, kind) {
+		res := x.outcomes(s, target, SegmentArrives, seg)
+		known := false
+		for _, c := range classes {
+			known = known || slices.Equal(c.res, res)
+		}
+		if !known {
+			classes = append(classes, forgeClass{seg, slices.Clone(res)})
+		}
+	}
+	x.forging = false
+	if cache {
+		x.cacheForgeClasses(key, classes)
+	}
+	return classes
+}
+
+// cachedForgeClasses looks in the worker's cache, or in the system's for
+// an expander that is not a worker's.
+func (x *expander) cachedForgeClasses(key forgeKey) ([]forgeClass, bool) {
+	if x.memo != nil {
+		c, ok := x.forgeCache[key]
+		return c, ok
+	}
+	m := x.m
+	m.forgeMu.Lock()
+	defer m.forgeMu.Unlock()
+	c, ok := m.forgeShared[key]
+	return c, ok
+}
+
+func (x *expander) cacheForgeClasses(key forgeKey, classes []forgeClass) {
+	put := func(cache *map[forgeKey][]forgeClass) {
+		if *cache == nil || len(*cache) >= maxForgeCache {
+			*cache = map[forgeKey][]forgeClass{}
+		}
+		(*cache)[key] = classes
+	}
+	if x.memo != nil {
+		put(&x.forgeCache)
+		return
+	}
+	m := x.m
+	m.forgeMu.Lock()
+	defer m.forgeMu.Unlock()
+	put(&m.forgeShared)
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"sync"
 )
 
 type params struct {
@@ -24,6 +25,10 @@ type System struct {
 	// blind holds, per kind of forged segment, every segment a blind
 	// attacker may send (see ForgeCandidates).
 	blind map[AttackKinds][]Segment
+	// forgeShared is the cache of forge classes of the expanders that are
+	// not a worker's own (Successors); a worker keeps its own.
+	forgeMu     sync.Mutex
+	forgeShared map[forgeKey][]forgeClass
 }
 
 // NewSystem builds the model of a variant under a configuration.
@@ -163,7 +168,8 @@ type expander struct {
 	memo  []memoEntry // nil: no memo
 	// forging: the attacker's many segments bypass the memo, whose slots
 	// they would take from the segments the endpoints send (attack.go).
-	forging bool
+	forging    bool
+	forgeCache map[forgeKey][]forgeClass
 }
 
 type result struct {
