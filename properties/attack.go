@@ -2,6 +2,7 @@ package properties
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/tcpmc/tcpmc/explore"
 	"github.com/tcpmc/tcpmc/model"
@@ -169,4 +170,19 @@ func attackJSON(c *AttackCount) *jsonAttack {
 // sameSegment compares a segment with its JSON form.
 func sameSegment(seg model.Segment, js jsonSegment) bool {
 	return model.CtlString(seg.Ctl()) == js.Flags && seg.Seq() == js.Seq && seg.Ack() == js.Ack && seg.Len() == js.Len
+}
+
+// attackFromJSON reads a saved count back, checking that it names a
+// forged step of the counterexample.
+func attackFromJSON(ja *jsonAttack, tr *Trace) (*AttackCount, error) {
+	if ja == nil {
+		return nil, nil
+	}
+	if ja.Step < 1 || ja.Step > len(tr.Steps) || tr.Steps[ja.Step-1].Step.Kind != model.Forge {
+		return nil, fmt.Errorf("step %d is not a forged segment of the counterexample", ja.Step)
+	}
+	if ja.Succeeded < 0 || ja.Succeeded > ja.OutOf {
+		return nil, fmt.Errorf("%d succeeded out of %d", ja.Succeeded, ja.OutOf)
+	}
+	return &AttackCount{Succeeded: ja.Succeeded, OutOf: ja.OutOf, Step: ja.Step - 1, Complete: ja.Complete}, nil
 }

@@ -281,8 +281,8 @@ func TestAttackJSON(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the saved report does not replay: %v", err)
 	}
-	if r, _ := back.Result("reset-only-by-peer"); r.Counterexample == nil {
-		t.Error("replayed report lost the counterexample")
+	if r, _ := back.Result("reset-only-by-peer"); r.Counterexample == nil || r.Attack == nil || r.Attack.Succeeded != 4 || r.Attack.OutOf != 32 {
+		t.Errorf("replayed report lost the counterexample or its count: %+v", r.Attack)
 	}
 }
 

@@ -88,6 +88,9 @@ func ReadReport(data []byte) (*Report, error) {
 			if res.Counterexample, err = replayJSON(sys, p.Counterexample); err != nil {
 				return nil, fmt.Errorf("counterexample of %s: %v", p.Name, err)
 			}
+			if res.Attack, err = attackFromJSON(p.Attack, res.Counterexample); err != nil {
+				return nil, fmt.Errorf("attack of %s: %v", p.Name, err)
+			}
 		}
 		rep.Results = append(rep.Results, res)
 	}
