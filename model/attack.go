@@ -192,12 +192,8 @@ func ParseStateSet(s string) (StateSet, error) {
 const MaxAttack = 3
 
 const (
-	segForgedBit    = 30
-	flagForgedShift = 5
-	flagForgedMask  = 3 << flagForgedShift
-	// flagAttacked (ghost): a forged segment changed or ended this TCB;
-	// cleared when the application opens the next connection.
-	flagAttacked = 1 << 7
+	segForgedBit   = 30
+	flagForgedMask = flagForgedLow | flagForgedHigh
 )
 
 // Attacked reports (ghost) whether a forged segment changed or ended the
@@ -208,7 +204,7 @@ func (e Endpoint) Attacked() bool { return e.Flags&flagAttacked != 0 }
 func (s Segment) Forged() bool { return s&(1<<segForgedBit) != 0 }
 
 // ForgedReceived is how many forged segments the endpoint has received.
-func (e Endpoint) ForgedReceived() int { return int(e.Flags&flagForgedMask) >> flagForgedShift }
+func (e Endpoint) ForgedReceived() int { return int(e.Flags&flagForgedMask) / int(flagForgedLow) }
 
 // Forged is how many segments the attacker has forged so far.
 func (s *State) Forged() int { return s.Ends[A].ForgedReceived() + s.Ends[B].ForgedReceived() }
@@ -378,7 +374,7 @@ func (x *expander) settleForged(s *State, target Side, seg Segment, results []re
 			continue
 		}
 		ep := ns.Ends[target]
-		ep.Flags += 1 << flagForgedShift
+		ep.Flags += flagForgedLow
 		if r.o.setsIRS {
 			// A forged SYN is not an old duplicate: what it does is the
 			// attack's, not a stale connection.
