@@ -105,3 +105,75 @@ func FuzzAttackSettings(f *testing.F) {
 		}
 	})
 }
+
+// The attacker's successors, grouped by outcome and cached, are those of
+// every value it may send, each (step, state) once, by its first value.
+func TestAttackClassesAreEveryValue(t *testing.T) {
+	v := RFC9293()
+	cfg := v.Config
+	for _, kv := range [][2]string{{"attack", "1"}, {"data", "1,0"}, {"incarnations", "1"}, {"loss", "0"}, {"dup", "0"}, {"reorder", "0"}, {"seq-space", "8"}, {"window", "2"}} {
+		if err := ApplySetting(&cfg, kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, attacker := range []Attacker{Blind, OnPath} {
+		cfg.Attacker = attacker
+		m, err := NewSystem(v, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		forked := m.Fork()
+		type edge struct {
+			st Step
+			ns State
+		}
+		seen := map[State]bool{}
+		queue := m.Initial()
+		for len(queue) > 0 {
+			s := queue[0]
+			queue = queue[1:]
+			var want []edge
+			if s.Forged() < cfg.Attack {
+				for target := A; target <= B; target++ {
+					for _, kind := range AllForgeKinds.Kinds() {
+						for _, seg := range m.ForgeCandidates(s, target, kind) {
+							m.ForgeSuccessors(s, target, seg, func(st Step, ns State) {
+								for _, e := range want {
+									k := e.st
+									k.Seg = st.Seg
+									if k == st && e.ns == ns && KindOf(e.st.Seg) == kind {
+										return
+									}
+								}
+								want = append(want, edge{st, ns})
+							})
+						}
+					}
+				}
+			}
+			for _, succ := range []func(State, func(Step, State)){m.Successors, forked} {
+				var got []edge
+				succ(s, func(st Step, ns State) {
+					if st.Kind == Forge {
+						got = append(got, edge{st, ns})
+					}
+					if !seen[ns] {
+						seen[ns] = true
+						queue = append(queue, ns)
+					}
+				})
+				if len(got) != len(want) {
+					t.Fatalf("%s: %d forged successors, every value gives %d distinct", attacker, len(got), len(want))
+				}
+				for i := range got {
+					if got[i] != want[i] {
+						t.Fatalf("%s: forged successor %d: %+v, want %+v", attacker, i, got[i].st, want[i].st)
+					}
+				}
+			}
+		}
+		if len(seen) < 100 {
+			t.Fatalf("%s: only %d states", attacker, len(seen))
+		}
+	}
+}
