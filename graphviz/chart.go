@@ -39,6 +39,7 @@ type message struct {
 	label     string
 	send, end int // rows; send -1: before the chart; end -1: still in flight
 	lost      bool
+	forged    bool // made by the attacker: it arrives in the step it is sent
 	dup       bool // a copy made by the network
 	reordered bool
 	stale     bool // its sender had started another connection when it arrived
@@ -77,7 +78,13 @@ func newChart(sys *model.System, tr *properties.Trace, title string) *chart {
 			m.reordered = st.Reordered
 			m.stale = m.seg.Inc() != prev.Ends[m.from].Inc
 		}
+		if st.Kind == model.Forge {
+			c.msgs = append(c.msgs, message{from: st.Side.Other(), seg: st.Seg, label: properties.ForgedLabel(nb, ps, i),
+				send: i, end: i, forged: true})
+		}
 		switch st.Kind {
+		case model.Forge:
+			row.note[st.Side] = deliveryNote(prev.Ends[st.Side], st)
 		case model.Call, model.Timeout:
 			row.note[st.Side] = eventNote(st)
 		case model.Deliver:
@@ -228,7 +235,16 @@ func (c *chart) drawing() *Drawing {
 		if m.dup {
 			color, dash = "#8a6d00", []float64{6, 4}
 		}
+		if m.forged {
+			color, dash = "#cc0000", []float64{4, 3}
+		}
 		switch {
+		case m.forged: // from the attacker, between the lifelines, to its target
+			y1 := rowY(m.end)
+			start := Point{from + (to-from)*0.35, y1 - 0.7*chartRowH}
+			d.line(Line{Points: []Point{start, {to, y1}}, Color: color, Width: 1.6, Dash: dash, Arrow: true})
+			d.text(Text{X: start.X + 6*sign(from-to), Y: start.Y + 4, S: "attacker", Size: chartFont - 1, Bold: true, Color: color, Anchor: anchorToward(from - to)})
+			labels = append(labels, pending{start, Point{to, y1}, m.label + messageSuffix(m), color})
 		case m.end < 0: // still in flight when the trace ends
 			// A short dotted trail: where it would have gone is unknown.
 			y1 := min(y0+1.5*chartRowH, bottom-6)
@@ -384,6 +400,9 @@ func messageSuffix(m message) string {
 	var s []string
 	if m.dup {
 		s = append(s, "duplicate")
+	}
+	if m.forged {
+		s = append(s, "forged by the attacker")
 	}
 	if m.reordered {
 		s = append(s, "out of order")

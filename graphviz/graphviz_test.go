@@ -640,6 +640,7 @@ func TestREADMEImages(t *testing.T) {
 	}{
 		{"state-diagram.png", rfcDiagram(t, false)},
 		{"counterexample-no-time-wait.png", NewChart(counterexampleTitled(t, "no-time-wait", "orderly-release")).MarkViolation("orderly-release")},
+		{"counterexample-rfc793-rst.png", NewChart(counterexampleTitled(t, "rfc793-rst", "reset-only-by-peer")).MarkViolation("reset-only-by-peer")},
 	} {
 		var b bytes.Buffer
 		if err := Write(&b, c.img, PNG, Builtin); err != nil {

@@ -387,6 +387,8 @@ func stepLabel(sys *model.System, st model.Step) string {
 		return "duplicate " + flags(st.Seg)
 	case model.Crash:
 		return who + " crashes"
+	case model.Forge:
+		return who + " rcv forged " + flags(st.Seg)
 	}
 	return st.Kind.String()
 }

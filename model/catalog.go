@@ -12,7 +12,7 @@ import (
 // each with the reason.
 
 var allHold = []string{"handshake-sync", "no-stale-connection", "segment-arithmetic", "stream-integrity",
-	"time-wait-absorbs-fin", "orderly-release", "no-half-open", "refused-open-reported", "no-deadlock",
+	"time-wait-absorbs-fin", "orderly-release", "reset-only-by-peer", "no-half-open", "refused-open-reported", "no-deadlock",
 	"eventually-closed", "no-half-open-stuck", "handshake-completes", "quiet-after-close"}
 
 // expect builds the expectations of a variant: the violated properties
@@ -24,9 +24,13 @@ func expect(holdsWhy string, violated ...string) []Expectation {
 	}
 	var out []Expectation
 	for _, p := range allHold {
-		if w, ok := why[p]; ok {
+		w, violated := why[p]
+		switch {
+		case violated:
 			out = append(out, Expectation{Property: p, Verdict: "violated", Why: w})
-		} else {
+		case p == "reset-only-by-peer":
+			out = append(out, Expectation{Property: p, Verdict: "holds", Why: noAttackerWhy})
+		default:
 			out = append(out, Expectation{Property: p, Verdict: "holds", Why: holdsWhy})
 		}
 	}
@@ -100,10 +104,48 @@ var builtinSpecs = []*Spec{
 			"no-half-open-stuck", "after that old RST the client stays ESTABLISHED for ever opposite a server with no connection",
 			"no-half-open", "after that old RST the client stays ESTABLISHED with nothing in flight opposite a server with no connection",
 			"quiet-after-close", "the desynchronized connection answers each ACK with an ACK for ever: the network never falls quiet (RFC 1337 hazard H2)")},
+	{Name: "rfc793-rst", Description: "any RST in the window resets a synchronized connection (RFC 793)",
+		Knobs:  knob("rst", "rfc793"),
+		Config: attackConfig("rst"),
+		Expect: expectAttacked("a forged RST against ESTABLISHED ends only the connection it hits; its peer's later reset, by the RST its FIN draws from a side with no connection, follows from that attack",
+			"reset-only-by-peer", "a blind attacker's RST resets the connection wherever it lands in the receive window (RFC 793 section 3.9): of the 32 sequence numbers it may guess, the window's 4 succeed (RFC 5961 section 3, the blind reset attack)",
+			"no-half-open", "the forged RST resets one side while nothing is in flight: the other holds its connection, half-open, until its application closes")},
+	{Name: "rfc793-syn", Description: "a SYN in the window resets a synchronized connection (RFC 793)",
+		Knobs:  knob("syn", "rfc793"),
+		Config: attackConfig("syn"),
+		Expect: expectAttacked("a forged SYN against ESTABLISHED ends only the connection it hits; its peer's later reset follows from that attack",
+			"reset-only-by-peer", "a blind attacker's SYN anywhere in the receive window is taken as an error and resets the connection (RFC 793 section 3.9, fourth check): of the 32 sequence numbers it may guess, the window's 4 succeed (RFC 5961 section 4, the blind SYN attack)",
+			"no-half-open", "the reset the victim sends (seq=0, as RFC 793 section 3.4 forms it for a segment without ACK) lies outside its peer's window and is dropped: the peer holds a half-open connection with nothing in flight")},
 	{Name: "rfc1337", Description: "every RST is ignored in TIME-WAIT (RFC 1337, fix F1)",
 		Knobs:  knob("time-wait-rst", "ignore"),
 		Config: twaConfig,
 		Expect: expect("with the RST ignored, TIME-WAIT lasts until no old segment can arrive, which avoids all three hazards (RFC 1337 section 3, F1)")},
+}
+
+// noAttackerWhy is why reset-only-by-peer holds for a variant whose
+// configuration has no attacker.
+const noAttackerWhy = "its configuration has no attacker: every segment that arrives was sent by an endpoint"
+
+// attackConfig is the smallest configuration that shows what a blind
+// attacker's forged segment of one kind does to an established
+// connection: one forged segment, against ESTABLISHED only, one connection
+// without data or faults, so that the attack is the only thing that can
+// go wrong.
+func attackConfig(kind string) []Setting {
+	return settings("attack", "1", "attack-segments", kind, "attack-states", "ESTABLISHED",
+		"data", "0", "incarnations", "1", "loss", "0", "dup", "0", "reorder", "0")
+}
+
+// expectAttacked is expect for a variant whose configuration has an
+// attacker: reset-only-by-peer gets the reason holdsWhy like the others.
+func expectAttacked(holdsWhy string, violated ...string) []Expectation {
+	out := expect(holdsWhy, violated...)
+	for i := range out {
+		if out[i].Why == noAttackerWhy {
+			out[i].Why = holdsWhy
+		}
+	}
+	return out
 }
 
 // twaConfig is where a TIME-WAIT that ends early can harm the next

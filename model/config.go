@@ -62,6 +62,13 @@ type Config struct {
 	Abort        [2]bool // the application may abort instead of closing
 	Incarnations int     // connections each application opens
 	ISN          ISNMode
+
+	// The attacker (attack.go): at most Attack forged segments, none by
+	// default; the empty sets of kinds and states stand for all.
+	Attack         int
+	Attacker       Attacker
+	AttackSegments AttackKinds
+	AttackStates   StateSet
 }
 
 // DefaultConfig is what `tcpmc check` uses without flags: client/server,
@@ -107,7 +114,7 @@ func (c Config) Validate() error {
 	case c.Open == Simultaneous && c.Close != CloseEither:
 		return bad("in a simultaneous open neither side is the client or the server: use close=either", nil, "close", "open")
 	}
-	return nil
+	return c.validateAttack()
 }
 
 // ConfigError is an invalid configuration, with the settings it is about.

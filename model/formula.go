@@ -198,6 +198,7 @@ var globalVars = map[string]sideVar{
 var stepVars = map[string]StepKind{
 	"STEP.CALL": Call, "STEP.DELIVER": Deliver, "STEP.TIMEOUT": Timeout,
 	"STEP.LOSE": Lose, "STEP.DUPLICATE": Duplicate, "STEP.CRASH": Crash,
+	"STEP.FORGE": Forge,
 }
 
 var sidePrefixes = map[string]Side{"client": A, "server": B, "A": A, "B": B}
@@ -224,8 +225,8 @@ func FormulaVocabulary() []string {
 		"In a step property only:",
 		"  NAME'                 the variable after the step (client.STATE', NET.EMPTY')",
 		"  RULE == NAME          the rule NAME fired in the step (RULE != NAME: it did not); NAME may be quoted",
-		"  STEP.CALL, STEP.DELIVER, STEP.TIMEOUT, STEP.LOSE, STEP.DUPLICATE, STEP.CRASH",
-		"                        the kind of step",
+		"  STEP.CALL, STEP.DELIVER, STEP.TIMEOUT, STEP.LOSE, STEP.DUPLICATE, STEP.CRASH, STEP.FORGE",
+		"                        the kind of step (STEP.FORGE: a segment forged by the attacker arrived)",
 		"Operators: ! && || => (implies), == != < =< > >= (modular on sequence numbers), + -, parentheses.")
 	return out
 }

@@ -66,6 +66,8 @@ func (m *System) Describe(st Step) string {
 		what = fmt.Sprintf("the network duplicates %v from %s", st.Seg, who)
 	case Crash:
 		what = fmt.Sprintf("%s crashes and loses its TCB", who)
+	case Forge:
+		what = fmt.Sprintf("%s receives %v, forged by the attacker", who, st.Seg)
 	}
 	if st.NRules > 0 {
 		what += " ["

@@ -183,7 +183,7 @@ func (s Segment) String() string {
 // connection management needs, the host's ISN clock, and ghost variables.
 type Endpoint struct {
 	State   TCPState
-	Flags   uint8 // flagPassive, flagAborted, flagCrashed
+	Flags   uint8 // flagPassive, flagAborted, flagCrashed, ...; the top bits count forged segments received (attack.go)
 	ISS     uint8
 	IRS     uint8
 	SndUna  uint8
@@ -213,6 +213,13 @@ const (
 	// TCB that sent it had been replaced, had ended normally, or had
 	// paired with another of ours.
 	flagStaleSyn
+	// flagForgedLow and flagForgedHigh count the forged segments the
+	// endpoint received, 0 to 3: the attacker's budget (attack.go).
+	flagForgedLow
+	flagForgedHigh
+	// flagAttacked (ghost): a forged segment changed or ended this TCB;
+	// cleared when the application opens the next connection.
+	flagAttacked
 )
 
 // Passive reports whether the TCB reached SYN-RECEIVED from LISTEN.

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"sync"
 )
 
 type params struct {
@@ -21,6 +22,13 @@ type System struct {
 	// readsWorld marks events whose rules read NET.QUIET or MSL.ELAPSED:
 	// their outcome depends on more than the endpoint and is not memoized.
 	readsWorld [numEvents]bool
+	// blind holds, per kind of forged segment, every segment a blind
+	// attacker may send (see ForgeCandidates).
+	blind map[AttackKinds][]Segment
+	// forgeShared is the cache of forge classes of the expanders that are
+	// not a worker's own (Successors); a worker keeps its own.
+	forgeMu     sync.Mutex
+	forgeShared map[forgeKey][]forgeClass
 }
 
 // NewSystem builds the model of a variant under a configuration.
@@ -41,6 +49,7 @@ func NewSystem(v *Variant, cfg Config) (*System, error) {
 	for _, r := range t.rules {
 		m.readsWorld[r.event] = m.readsWorld[r.event] || r.readsWorld
 	}
+	m.initAttack()
 	return m, nil
 }
 
@@ -69,17 +78,18 @@ const (
 	Lose                      // the network lost a segment
 	Duplicate                 // the network duplicated a segment
 	Crash                     // a host crashed and lost its TCB
+	Forge                     // the attacker's forged segment arrived (attack.go)
 )
 
 func (k StepKind) String() string {
-	return [...]string{"call", "deliver", "timeout", "lose", "duplicate", "crash"}[k]
+	return [...]string{"call", "deliver", "timeout", "lose", "duplicate", "crash", "forge"}[k]
 }
 
 // Step is the label of a transition: what happened, which rules fired and
 // which segments were sent.
 type Step struct {
 	Kind      StepKind
-	Side      Side  // the endpoint acting or receiving; for Lose and Duplicate, the sender of the segment
+	Side      Side  // the endpoint acting or receiving; for Lose and Duplicate, the sender of the segment; for Forge, its target
 	Event     Event // for Call and Timeout
 	Pos       uint8 // position of the segment in its channel
 	Seg       Segment
@@ -156,6 +166,10 @@ type expander struct {
 	tmp   State // a copy for relisten, so that successor states stay on the stack
 	res   []result
 	memo  []memoEntry // nil: no memo
+	// forging: the attacker's many segments bypass the memo, whose slots
+	// they would take from the segments the endpoints send (attack.go).
+	forging    bool
+	forgeCache map[forgeKey][]forgeClass
 }
 
 type result struct {
@@ -268,7 +282,7 @@ func (w *world) mslElapsed() bool {
 func (x *expander) runOne(s *State, side Side, ev Event, seg Segment, isn uint8) (outcome, bool) {
 	ep := s.Ends[side]
 	var slot *memoEntry
-	if x.memo != nil && !x.m.readsWorld[ev] {
+	if x.memo != nil && !x.m.readsWorld[ev] && !x.forging {
 		key := cacheKey{ep: ep, seg: seg, ev: ev, isn: isn}
 		slot = &x.memo[key.slot()]
 		if slot.valid && slot.key == key {
@@ -382,7 +396,7 @@ func opening(ep Endpoint) Endpoint {
 	ep.Opens++
 	ep.Inc = nextTag(ep.Inc)
 	ep.PeerInc = 0
-	ep.Flags &^= flagAborted | flagCrashed
+	ep.Flags &^= flagAborted | flagCrashed | flagAttacked
 	return ep
 }
 
@@ -407,7 +421,7 @@ func (x *expander) relisten(ns *State, side Side, st *Step, next bool) {
 	if next {
 		ep.Opens++
 	}
-	ep.Flags &^= flagAborted
+	ep.Flags &^= flagAborted | flagAttacked
 	ns.Ends[side] = ep
 	x.tmp = *ns
 	o, _ := x.runOne(&x.tmp, side, OpenPassive, 0, ep.Clock)
@@ -489,6 +503,7 @@ func (x *expander) successors(s State, yield func(Step, State)) {
 		}
 	}
 	m.faults(s, yield)
+	x.attacks(&s, yield)
 }
 
 func (x *expander) deliver(s *State, from Side, pos int, reordered bool, yield func(Step, State)) {

@@ -210,6 +210,7 @@ var knobs = []Knob{
 			Add: []RuleAddition{{Before: "any.rcv-rst-in-window", Rule: Rule{Name: "time-wait.rcv-rst", Section: "RFC 1337 section 3 (F1)",
 				In: "TIME-WAIT", On: "segment 2", If: "RST", Why: "TIME-WAIT must not be cut short: a RST is ignored"}}}},
 	}},
+	rstKnob, synKnob,
 }
 
 // Knobs lists the knobs variants can set.
@@ -302,6 +303,9 @@ func ApplySetting(c *Config, name, value string) error {
 			return fmt.Errorf("abort %q: want none, client, server or both", value)
 		}
 	default:
+		if ok, err := applyAttackSetting(c, name, value); ok {
+			return err
+		}
 		return fmt.Errorf("unknown setting %q%s (want one of %s)", name, suggest(name, SettingNames()), strings.Join(SettingNames(), ", "))
 	}
 	return err
@@ -309,8 +313,8 @@ func ApplySetting(c *Config, name, value string) error {
 
 // SettingNames lists the configuration settings ApplySetting knows.
 func SettingNames() []string {
-	return []string{"loss", "dup", "reorder", "crash", "network", "capacity", "seq-space", "window",
-		"retries", "open", "close", "data", "abort", "incarnations", "isn"}
+	return append([]string{"loss", "dup", "reorder", "crash", "network", "capacity", "seq-space", "window",
+		"retries", "open", "close", "data", "abort", "incarnations", "isn"}, attackSettingNames...)
 }
 
 // Settings writes a configuration as settings, for files and reports.
@@ -335,8 +339,15 @@ func (c Config) Settings() []Setting {
 		"open": c.Open.String(), "close": c.Close.String(), "data": fmt.Sprintf("%d,%d", c.Data[0], c.Data[1]),
 		"abort": abort, "incarnations": strconv.Itoa(c.Incarnations), "isn": c.ISN.String(),
 	}
+	attack := c.attackSettings()
+	for n, v := range attack {
+		vals[n] = v
+	}
 	var out []Setting
 	for _, n := range SettingNames() {
+		if _, isAttack := attack[n]; !isAttack && slices.Contains(attackSettingNames, n) {
+			continue // no attacker: its settings mean nothing
+		}
 		out = append(out, Setting{Name: n, Value: vals[n]})
 	}
 	return out

@@ -93,7 +93,7 @@ func alwaysStep(f func(state, step, state) bool) func(*model.System) func(state,
 // Catalog lists every property tcpmc checks, in output order.
 func Catalog() []Property {
 	return []Property{HandshakeSync, NoStaleConnection, SegmentArithmetic, StreamIntegrity,
-		TimeWaitAbsorbsFIN, OrderlyRelease, NoHalfOpen, RefusedOpenReported, NoDeadlock,
+		TimeWaitAbsorbsFIN, OrderlyRelease, ResetOnlyByPeer, NoHalfOpen, RefusedOpenReported, NoDeadlock,
 		EventuallyClosed, NoHalfOpenStuck, HandshakeCompletes, QuietAfterClose}
 }
 
@@ -193,7 +193,7 @@ func segmentArithmetic(n int, from state, st step, to state) bool {
 			return false // SYN=1, ACK=1, seq=y, ack=x+1
 		}
 		bareACK := r.Ctl() == model.ACK && !r.Data()
-		if st.Kind == model.Deliver && !d.Has(model.RST) {
+		if arrives(st) && !d.Has(model.RST) {
 			if d.Has(model.SYN) && synACK && r.Ack() != seqAdd(d.Seq(), 1, n) {
 				return false // the SYN,ACK acknowledges the SYN it answers
 			}
@@ -210,8 +210,10 @@ func segmentArithmetic(n int, from state, st step, to state) bool {
 				return false // final ACK: seq=u+1, one past our FIN u, which the peer has acknowledged
 			}
 		}
-		// Never acknowledge what the peer's current incarnation has not sent.
-		if r.Has(model.ACK) && !r.Has(model.RST) && after.PeerInc != 0 && after.PeerInc == peer.Inc && peer.HasTCB() {
+		// Never acknowledge what the peer's current incarnation has not
+		// sent (a TCB that took a forged segment acknowledges what the
+		// attacker sent: stream-integrity reports injected data).
+		if r.Has(model.ACK) && !r.Has(model.RST) && after.PeerInc != 0 && after.PeerInc == peer.Inc && peer.HasTCB() && !after.Attacked() {
 			acked := (int(r.Ack()) - int(peer.ISS) + n) % n
 			sent := (int(peer.SndNxt) - int(peer.ISS) + n) % n
 			if acked == 0 || acked > sent {
@@ -233,7 +235,7 @@ func streamIntegrity(n int, from state, st step, to state) bool {
 }
 
 func timeWaitAbsorbsFIN(sys *model.System, from state, st step, to state) bool {
-	if st.Kind != model.Deliver || !st.Seg.Has(model.FIN) || st.Seg.Has(model.RST) || from.Ends[st.Side].State != model.TimeWait {
+	if !arrives(st) || !st.Seg.Has(model.FIN) || st.Seg.Has(model.RST) || from.Ends[st.Side].State != model.TimeWait {
 		return true
 	}
 	after := to.Ends[st.Side]
@@ -254,15 +256,16 @@ func orderlyRelease(from state, st step, to state) bool {
 		return true
 	}
 	before := from.Ends[st.Side]
-	if !before.State.Synchronized() || before.State == model.TimeWait || before.Aborted() || before.StaleSyn() {
+	if !before.State.Synchronized() || before.State == model.TimeWait || before.Aborted() || before.StaleSyn() || before.Attacked() {
 		// Only an open connection can be released: one still in its
 		// handshake is refused, not reset; TIME-WAIT has completed the FIN
-		// exchange; and a connection opened by an old duplicate SYN is
-		// rightly reset (no-stale-connection reports it).
+		// exchange; a connection opened by an old duplicate SYN is
+		// rightly reset (no-stale-connection reports it); and one a forged
+		// segment changed is the attacker's (reset-only-by-peer).
 		return true
 	}
 	peer := from.Ends[st.Side.Other()]
-	return peer.Inc != before.PeerInc || peer.Aborted()
+	return peer.Inc != before.PeerInc || peer.Aborted() || peer.Attacked()
 }
 
 // openConnection: the endpoint holds a connection whose close is not
@@ -280,7 +283,7 @@ func noHalfOpen(s state) bool {
 }
 
 func refusedOpenReported(from state, st step, to state) bool {
-	if st.Kind != model.Deliver || !st.Seg.Has(model.RST) {
+	if !arrives(st) || !st.Seg.Has(model.RST) {
 		return true
 	}
 	before, after := from.Ends[st.Side], to.Ends[st.Side]

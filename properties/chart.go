@@ -84,7 +84,7 @@ func NewNumbering(sys *model.System, tr *Trace) *Numbering {
 	for i, ps := range tr.Steps {
 		see(ps.State, i)
 		ep := ps.State.Ends[ps.Step.Side]
-		if k := ps.Step.Kind; k == model.Call || k == model.Timeout || k == model.Deliver {
+		if k := ps.Step.Kind; k == model.Call || k == model.Timeout || k == model.Deliver || k == model.Forge {
 			for _, seg := range ps.Step.Sent() {
 				closeNames(ps.Step.Side, ep, seg, i)
 			}
@@ -310,7 +310,19 @@ func (sl *segmentLabels) step(i int, ps model.PathStep) stepLabels {
 	if taken >= 0 {
 		out.taken = sl.labels[taken]
 	}
+	if st.Kind == model.Forge {
+		out.taken = ForgedLabel(sl.nb, ps, i)
+	}
 	return out
+}
+
+// ForgedLabel writes the segment a forge step delivers as if its target's
+// peer had sent it, which is what the attacker pretends.
+func ForgedLabel(nb *Numbering, ps model.PathStep, i int) string {
+	st := ps.Step
+	peer := ps.State.Ends[st.Side.Other()]
+	seg := model.NewSegment(st.Seg.Ctl(), st.Seg.Seq(), st.Seg.Ack(), st.Seg.Data(), peer.Inc, 0)
+	return nb.SegmentAt(seg, st.Side.Other(), peer.PeerInc, i)
 }
 
 func stepRows(sys *model.System, labels stepLabels, n int, before model.State, ps model.PathStep) []chartRow {
@@ -380,6 +392,24 @@ func stepRows(sys *model.System, labels stepLabels, n int, before model.State, p
 			r.note = "duplicated by the network"
 		}
 		rows = append(rows, r)
+	case model.Forge:
+		r := chartRow{seg: labels.taken, note: "forged by the attacker"}
+		if side == model.B {
+			r.larrow, r.rarr = "!!!", "-->"
+		} else {
+			r.larrow, r.rarr = "<--", "!!!"
+		}
+		r.left, r.right = stateCells(side, stateName)
+		if st.NRules == 0 {
+			r.note = joinNote(r.note, "no rule applies: ignored")
+		}
+		if st.Relisten {
+			r.note = joinNote(r.note, "TCB deleted, listening again")
+		}
+		rows = append(rows, r)
+		for _, label := range labels.sent {
+			rows = append(rows, departure(side, label))
+		}
 	case model.Crash:
 		r := chartRow{note: "crash: the host loses its TCB"}
 		r.left, r.right = stateCells(side, "CLOSED")

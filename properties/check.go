@@ -67,6 +67,9 @@ type Result struct {
 	// Witness is the shortest path to a state a reachable property looks
 	// for; it holds when there is one.
 	Witness *Trace
+	// Attack counts, when the counterexample's last forged segment came
+	// from a blind attacker, how many of its possible values succeed.
+	Attack *AttackCount
 }
 
 // Trace is the result's counterexample or witness, nil if it has none.
@@ -335,6 +338,7 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 		}
 		rep.Results = append(rep.Results, r)
 	}
+	countAttacks(ctx, sys, rep, opts)
 	return rep, nil
 }
 

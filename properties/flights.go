@@ -39,7 +39,7 @@ func (f *Flights) Apply(st model.Step, add func(seg model.Segment, copied bool) 
 			f.push(st.Side, flight{st.Seg, add(st.Seg, true)})
 		}
 	}
-	if st.Kind == model.Call || st.Kind == model.Timeout || st.Kind == model.Deliver {
+	if st.Kind == model.Call || st.Kind == model.Timeout || st.Kind == model.Deliver || st.Kind == model.Forge {
 		for _, seg := range st.Sent() {
 			f.push(st.Side, flight{seg, add(seg, false)})
 		}

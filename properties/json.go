@@ -84,6 +84,11 @@ type jsonConfig struct {
 	Window       int     `json:"window"`
 	Retries      int     `json:"retries"` // -1: unlimited
 	ISN          string  `json:"isn"`
+	// The attacker, absent when there is none (see model/attack.go).
+	Attack         int    `json:"attack,omitempty"`
+	Attacker       string `json:"attacker,omitempty"`
+	AttackSegments string `json:"attack_segments,omitempty"`
+	AttackStates   string `json:"attack_states,omitempty"`
 }
 
 type jsonProperty struct {
@@ -103,6 +108,9 @@ type jsonProperty struct {
 	// Witness is a reachable property's shortest path to a state it looks
 	// for.
 	Witness *jsonTrace `json:"witness,omitempty"`
+	// Attack counts the values of a blind attacker's forged segment that
+	// succeed (see AttackCount).
+	Attack *jsonAttack `json:"attack,omitempty"`
 }
 
 type jsonTrace struct {
@@ -123,6 +131,7 @@ type jsonStep struct {
 	Event       string        `json:"event,omitempty"`
 	Segment     *jsonSegment  `json:"segment,omitempty"`
 	Reordered   bool          `json:"reordered,omitempty"`
+	Forged      bool          `json:"forged,omitempty"` // the segment is the attacker's (kind forge)
 	Rules       []string      `json:"rules"`
 	Sent        []jsonSegment `json:"sent"`
 	Description string        `json:"description"`
@@ -159,12 +168,16 @@ func configJSON(c model.Config) jsonConfig {
 	if c.Unordered {
 		network = "unordered"
 	}
-	return jsonConfig{
+	j := jsonConfig{
 		Open: c.Open.String(), Close: c.Close.String(), Data: c.Data, Abort: c.Abort,
 		Incarnations: c.Incarnations, Loss: c.Loss, Dup: c.Dup, Reorder: c.Reorder, Crash: c.Crash,
 		Network: network, Capacity: c.Capacity, SeqSpace: c.SeqSpace, Window: c.Window,
 		Retries: c.RetryLimit, ISN: c.ISN.String(),
 	}
+	if c.Attack > 0 {
+		j.Attack, j.Attacker, j.AttackSegments, j.AttackStates = c.Attack, c.Attacker.String(), c.AttackSegments.String(), c.AttackStates.String()
+	}
+	return j
 }
 
 func segmentJSON(nb *Numbering, s model.Segment, from model.Side, peerInc uint8) jsonSegment {
@@ -210,6 +223,10 @@ func traceJSON(sys *model.System, tr *Trace) *jsonTrace {
 		case model.Lose, model.Duplicate:
 			seg := segmentJSON(nb, st.Seg, st.Side, prev.Ends[st.Side].PeerInc)
 			js.Segment = &seg
+		case model.Forge:
+			seg := segmentJSON(nb, st.Seg, st.Side.Other(), prev.Ends[st.Side.Other()].PeerInc)
+			seg.Text = ForgedLabel(nb, ps, i)
+			js.Segment, js.Forged = &seg, true
 		}
 		for _, id := range st.RuleIDs() {
 			js.Rules = append(js.Rules, sys.Table().Rule(id).Name)
@@ -252,6 +269,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		if res.Witness != nil {
 			jp.Witness = traceJSON(r.sys, res.Witness)
 		}
+		jp.Attack = attackJSON(res.Attack)
 		jr.Properties = append(jr.Properties, jp)
 	}
 	jr.Coverage = coverageJSON(r.Coverage)

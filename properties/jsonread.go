@@ -88,6 +88,9 @@ func ReadReport(data []byte) (*Report, error) {
 			if res.Counterexample, err = replayJSON(sys, p.Counterexample); err != nil {
 				return nil, fmt.Errorf("counterexample of %s: %v", p.Name, err)
 			}
+			if res.Attack, err = attackFromJSON(p.Attack, res.Counterexample); err != nil {
+				return nil, fmt.Errorf("attack of %s: %v", p.Name, err)
+			}
 		}
 		if p.Witness != nil {
 			if res.Witness, err = replayJSON(sys, p.Witness); err != nil {
@@ -111,6 +114,14 @@ func configFromJSON(j jsonConfig) (model.Config, error) {
 	}
 	if c.ISN, err = model.ParseISN(j.ISN); err != nil {
 		return c, err
+	}
+	if j.Attack > 0 {
+		c.Attack = j.Attack
+		for _, set := range [][2]string{{"attacker", j.Attacker}, {"attack-segments", j.AttackSegments}, {"attack-states", j.AttackStates}} {
+			if err := model.ApplySetting(&c, set[0], set[1]); err != nil {
+				return c, err
+			}
+		}
 	}
 	switch j.Network {
 	case "fifo":
@@ -158,6 +169,9 @@ func sameStep(sys *model.System, st model.Step, js jsonStep) bool {
 		return false
 	}
 	if (st.Kind == model.Call || st.Kind == model.Timeout) && st.Event.String() != js.Event {
+		return false
+	}
+	if st.Kind == model.Forge && (js.Segment == nil || !sameSegment(st.Seg, *js.Segment)) {
 		return false
 	}
 	var rules []string

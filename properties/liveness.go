@@ -79,7 +79,7 @@ func fairnessClass(st model.Step) int {
 // system out of a deadlock, and fairness never requires them.
 func Environment(st model.Step) bool {
 	switch st.Kind {
-	case model.Lose, model.Duplicate, model.Crash:
+	case model.Lose, model.Duplicate, model.Crash, model.Forge:
 		return true
 	case model.Call:
 		return st.Event == model.Abort

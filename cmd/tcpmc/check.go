@@ -187,6 +187,9 @@ func describeConfig(c model.Config) string {
 	if c.Unordered {
 		faults = fmt.Sprintf("loss %d, dup %d, crash %d", c.Loss, c.Dup, c.Crash)
 	}
+	if a := c.AttackString(); a != "" {
+		faults += ", " + a
+	}
 	return fmt.Sprintf("open %s, close %s first, data %d,%d, abort %s, incarnations %d; "+
 		"%s; %s network of %d segments; seq space %d, window %d, retries %s, %s ISN",
 		c.Open, c.Close, c.Data[0], c.Data[1], abort, c.Incarnations,
@@ -277,6 +280,9 @@ func printReport(w io.Writer, rep *properties.Report, expected bool) {
 		switch {
 		case r.Counterexample != nil:
 			fmt.Fprintf(w, "\n%s violated: %s\n", r.Property.Name, r.Property.Description)
+			if line := attackLine(rep.Config, r); line != "" {
+				fmt.Fprintln(w, line)
+			}
 			fmt.Fprintf(w, "shortest counterexample, %d steps:\n\n", len(r.Counterexample.Steps))
 			fmt.Fprint(w, properties.Chart(rep.System(), r.Counterexample))
 		case r.Witness != nil:

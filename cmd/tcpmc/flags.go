@@ -41,6 +41,7 @@ func (f *configFlags) register(fs *flag.FlagSet) {
 	fs.String("abort", "none", "applications that may abort instead of closing: none, client, server or both")
 	fs.Int("incarnations", d.Incarnations, "connections each application opens on the same address pair")
 	fs.String("isn", "clock", "ISN selection after a host's first connection: clock (beyond its numbers), overlap (within a window of its ISN) or arbitrary")
+	registerAttackFlags(fs)
 }
 
 // model loads the variant and applies the flags given on the command line

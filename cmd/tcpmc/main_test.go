@@ -62,7 +62,7 @@ func TestCheckJSON(t *testing.T) {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
 	if rep.Variant != "rfc9293" || rep.Config["retries"] != 1.0 || rep.States == nil || rep.Transitions == nil ||
-		rep.Depth == nil || rep.ElapsedSeconds == nil || rep.Complete == nil || len(rep.Properties) != 13 {
+		rep.Depth == nil || rep.ElapsedSeconds == nil || rep.Complete == nil || len(rep.Properties) != 14 {
 		t.Fatalf("missing keys: %+v", rep)
 	}
 	var violated []string
@@ -86,7 +86,7 @@ func TestCheckJSON(t *testing.T) {
 	if strings.Join(violated, ",") != "no-half-open,no-deadlock,eventually-closed,no-half-open-stuck" {
 		t.Errorf("violated: %v", violated)
 	}
-	if kinds["safety"] != 9 || kinds["liveness"] != 4 {
+	if kinds["safety"] != 10 || kinds["liveness"] != 4 {
 		t.Errorf("kinds: %v", kinds)
 	}
 }

@@ -42,7 +42,7 @@ func NewExplorer(sys *model.System) *Explorer {
 
 // Choice is a step enabled in the last state of the path.
 type Choice struct {
-	Kind  string   `json:"kind"` // user call, timer, deliver, reorder, lose, duplicate, crash
+	Kind  string   `json:"kind"` // user call, timer, deliver, reorder, lose, duplicate, crash, forge
 	Side  string   `json:"side"`
 	Label string   `json:"label"`
 	Rules []string `json:"rules"`

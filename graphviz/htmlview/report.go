@@ -95,6 +95,9 @@ func WriteReport(w io.Writer, rep *properties.Report) error {
 			if r.Counterexample.Cycle || r.Counterexample.Stuck {
 				title = fmt.Sprintf("%s violated: a lasso of %d steps", r.Property.Name, len(r.Counterexample.Steps))
 			}
+			if a := r.Attack; a != nil {
+				title += fmt.Sprintf("; the blind attacker's forged segment (step %d) succeeds for %d of its %d possible values", a.Step+1, a.Succeeded, a.OutOf)
+			}
 			p.Data.Traces = append(p.Data.Traces, NewTrace(sys, r.Counterexample, title, r.Property.Name))
 		}
 		if r.Witness != nil {

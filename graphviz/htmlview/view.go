@@ -31,7 +31,7 @@ type Trace struct {
 // Step is one step and the state it reached.
 type Step struct {
 	N     int    `json:"n"`
-	Kind  string `json:"kind"` // call, deliver, timeout, lose, duplicate, crash; "" for the initial state
+	Kind  string `json:"kind"` // call, deliver, timeout, lose, duplicate, crash, forge; "" for the initial state
 	Side  string `json:"side"`
 	Text  string `json:"text"`  // what happened, in words
 	Taken string `json:"taken"` // the segment delivered, lost or copied
@@ -150,6 +150,9 @@ func Steps(sys *model.System, tr *properties.Trace) []Step {
 		case copied != "":
 			step.Taken = copied
 		}
+		if st.Kind == model.Forge {
+			step.Taken = properties.ForgedLabel(nb, ps, i)
+		}
 		for _, id := range st.RuleIDs() {
 			step.Rules = append(step.Rules, sys.Table().Rule(id).Name)
 		}
@@ -226,6 +229,12 @@ func describe(sys *model.System, st model.Step, seg string) string {
 		return fmt.Sprintf("the network duplicates %s from %s", seg, who)
 	case model.Crash:
 		return fmt.Sprintf("%s's host crashes and loses its TCB", who)
+	case model.Forge:
+		s := fmt.Sprintf("%s receives %s, forged by the attacker", who, seg)
+		if st.NRules == 0 {
+			s += ": no rule applies, ignored"
+		}
+		return s
 	}
 	return st.Kind.String()
 }
