@@ -129,6 +129,10 @@ func eventNote(st model.Step) string {
 		return "retry limit: give up"
 	case model.TimeWaitTimeout:
 		return "2 MSL timeout"
+	case model.KeepAliveTimeout:
+		return "keep-alive probe"
+	case model.FinWait2Timeout:
+		return "FIN-WAIT-2 timeout"
 	}
 	return st.Event.String()
 }

@@ -159,7 +159,7 @@ func byNames(want map[string]bool) []Property {
 
 func handshakeSync(s state) bool {
 	a, b := s.Ends[model.A], s.Ends[model.B]
-	if !a.State.Synchronized() || !b.State.Synchronized() {
+	if !handshakeDone(a) || !handshakeDone(b) {
 		return true
 	}
 	return a.IRS == b.ISS && b.IRS == a.ISS
@@ -167,7 +167,7 @@ func handshakeSync(s state) bool {
 
 func noStaleConnection(from state, st step, to state) bool {
 	before, after := from.Ends[st.Side], to.Ends[st.Side]
-	if before.State.Synchronized() || !after.State.Synchronized() {
+	if handshakeDone(before) || !handshakeDone(after) {
 		return true
 	}
 	return !after.StaleSyn()
@@ -254,7 +254,7 @@ func orderlyRelease(from state, st step, to state) bool {
 		return true
 	}
 	before := from.Ends[st.Side]
-	if !before.State.Synchronized() || before.State == model.TimeWait || before.Aborted() || before.StaleSyn() {
+	if !handshakeDone(before) || before.State == model.TimeWait || before.Aborted() || before.StaleSyn() {
 		// Only an open connection can be released: one still in its
 		// handshake is refused, not reset; TIME-WAIT has completed the FIN
 		// exchange; and a connection opened by an old duplicate SYN is
@@ -268,7 +268,7 @@ func orderlyRelease(from state, st step, to state) bool {
 // openConnection: the endpoint holds a connection whose close is not
 // complete on its side (TIME-WAIT has completed it).
 func openConnection(e model.Endpoint) bool {
-	return e.State.Synchronized() && e.State != model.TimeWait
+	return handshakeDone(e) && e.State != model.TimeWait
 }
 
 func noHalfOpen(s state) bool {
