@@ -139,9 +139,18 @@ func (m *System) Initial() []State {
 func (m *System) Key(dst []byte, s State) []byte { return s.Key(dst) }
 
 // Final reports whether a state is a normal end: no connection left (both
-// endpoints CLOSED or LISTEN) and nothing in flight.
+// endpoints CLOSED or LISTEN) and nothing in flight. An application that
+// never closes keeps its connection open as it means to: its endpoint idle
+// in ESTABLISHED or CLOSE-WAIT with nothing unacknowledged is an end too.
 func (m *System) Final(s State) bool {
-	return s.InFlight() == 0 && !s.Ends[A].HasTCB() && !s.Ends[B].HasTCB()
+	return s.InFlight() == 0 && m.ended(s.Ends[A], A) && m.ended(s.Ends[B], B)
+}
+
+func (m *System) ended(e Endpoint, side Side) bool {
+	if !e.HasTCB() {
+		return true
+	}
+	return m.cfg.NeverClose[side] && (e.State == Established || e.State == CloseWait) && e.SndUna == e.SndNxt
 }
 
 // expander computes successors for one worker: it owns scratch space for
