@@ -80,6 +80,9 @@ func newChart(sys *model.System, tr *properties.Trace, title string) *chart {
 		switch st.Kind {
 		case model.Call, model.Timeout:
 			row.note[st.Side] = eventNote(st)
+			if st.Refused {
+				row.note[st.Side] += ": error"
+			}
 		case model.Deliver:
 			row.note[st.Side] = deliveryNote(prev.Ends[st.Side], st)
 		case model.Crash:

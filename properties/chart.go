@@ -329,6 +329,9 @@ func stepRows(sys *model.System, labels stepLabels, n int, before model.State, p
 		if st.Relisten {
 			note += ", listening again"
 		}
+		if st.Refused && st.NRules > 0 {
+			note += " -> " + sys.Table().Rule(int(st.Rules[0])).Why // the RFC's error answer
+		}
 		if st.NOut == 0 {
 			r := chartRow{note: note}
 			r.left, r.right = stateCells(side, stateName)

@@ -107,6 +107,14 @@ func configFromJSON(j jsonConfig) (model.Config, error) {
 	if c.ISN, err = model.ParseISN(j.ISN); err != nil {
 		return c, err
 	}
+	for name, value := range map[string]string{"calls": j.Calls, "never-close": j.NeverClose, "crash": j.CrashHost} {
+		if value == "" {
+			continue
+		}
+		if err := model.ApplySetting(&c, name, value); err != nil {
+			return c, err
+		}
+	}
 	switch j.Network {
 	case "fifo":
 	case "unordered":

@@ -2,7 +2,9 @@ package properties
 
 import (
 	"context"
+	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/tcpmc/tcpmc/model"
@@ -125,5 +127,43 @@ func TestFinWait2Hang(t *testing.T) {
 	}
 	if !timedOut {
 		t.Errorf("the reset does not follow a FIN-WAIT-2 timeout:\n%s", Chart(rep.System(), r.Counterexample))
+	}
+}
+
+// A call RFC 9293 refuses shows its error in the chart and in JSON.
+func TestRefusedCallShown(t *testing.T) {
+	cfg := model.DefaultConfig()
+	cfg.Calls = model.CallsAny
+	sys, err := model.NewSystem(model.RFC9293(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &Trace{Start: sys.Initial()[0]}
+	s := tr.Start
+	for _, text := range []string{"open client", "deliver client", "deliver server", "deliver client", "close client", "close client"} {
+		a, err := model.ParseAction(text, cfg.Open)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, next, err := sys.Apply(s, a)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		tr.Steps = append(tr.Steps, model.PathStep{Step: st, State: next})
+		s = next
+	}
+	if err := sys.Replay(tr.Start, tr.Steps); err != nil {
+		t.Fatal(err)
+	}
+	chart := Chart(sys, tr)
+	if !strings.Contains(chart, "CLOSE -> error: connection closing") {
+		t.Errorf("the chart does not show the refused CLOSE:\n%s", chart)
+	}
+	data, err := json.Marshal(traceJSON(sys, tr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"refused":true`) || !strings.Contains(string(data), `"closing.close"`) {
+		t.Errorf("JSON of the refused CLOSE: %s", data)
 	}
 }
