@@ -58,7 +58,7 @@ var timerSpecs = []*Spec{
 		Config: crashConfig,
 		Expect: expect("FIN-WAIT-2, the only state in which the client waits with nothing to send, now ends: the hang after the crash is gone",
 			"no-half-open", whyCrashHalfOpen+"; moreover the client's FIN-WAIT-2 can time out while the server is in CLOSE-WAIT with nothing in flight",
-			"orderly-release", "the price of the timer: the client's FIN-WAIT-2 times out before the server's FIN arrives; the late FIN meets no connection and is answered with a RST, which resets the server in LAST-ACK instead of the FIN exchange closing it")},
+			"orderly-release", "the price of the timer: the client's FIN-WAIT-2 times out while a segment of the server's is still on its way (its FIN, or an ACK the network delayed); that late segment meets no connection and is answered with a RST, which resets the server instead of the FIN exchange closing it")},
 }
 
 func init() {
