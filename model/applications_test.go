@@ -322,3 +322,34 @@ func TestApplicationSettings(t *testing.T) {
 		}
 	}
 }
+
+// The application settings never panic, and a value they accept gives a
+// configuration that writes itself back as the same settings.
+func FuzzApplicationSettings(f *testing.F) {
+	for _, v := range []string{"any", "scripted", "client", "server", "both", "none", "2", "-1", "both-listen", "late-listen", ""} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		for _, name := range []string{"calls", "never-close", "crash", "open"} {
+			cfg := DefaultConfig()
+			if err := ApplySetting(&cfg, name, value); err != nil {
+				if strings.Contains(err.Error(), "\n") {
+					t.Fatalf("%s %q: a multi-line error", name, value)
+				}
+				continue
+			}
+			if cfg.Validate() != nil {
+				continue
+			}
+			back := DefaultConfig()
+			for _, s := range cfg.Settings() {
+				if err := ApplySetting(&back, s.Name, s.Value); err != nil {
+					t.Fatalf("%s %q: %s %q does not read back: %v", name, value, s.Name, s.Value, err)
+				}
+			}
+			if back != cfg {
+				t.Fatalf("%s %q: %+v reads back as %+v", name, value, cfg, back)
+			}
+		}
+	})
+}
