@@ -189,7 +189,7 @@ func segmentArithmetic(n int, from state, st step, to state) bool {
 		switch {
 		case r.Has(model.SYN) && !r.Has(model.ACK) && r.Seq() != after.ISS:
 			return false // a SYN carries the ISS
-		case synACK && (r.Seq() != after.ISS || r.Ack() != seqAdd(after.IRS, 1, n)):
+		case synACK && (r.Seq() != after.ISS || r.Ack() != seqAdd(after.IRS, 1, n) && !lateSynACK(after, r)):
 			return false // SYN=1, ACK=1, seq=y, ack=x+1
 		}
 		bareACK := r.Ctl() == model.ACK && !r.Data()
@@ -294,5 +294,7 @@ func refusedOpenReported(from state, st step, to state) bool {
 		// at RCV.NXT (RFC 5961's exact match).
 		refused = st.Seg.Seq() == before.RcvNxt
 	}
-	return !refused || after.State == model.Closed && st.Deleted
+	// The TCB is deleted; a listening application may take the next
+	// connection in the same step (a listener that had turned active).
+	return !refused || st.Deleted && (after.State == model.Closed || st.Relisten)
 }

@@ -16,3 +16,11 @@ func handshakeDone(e model.Endpoint) bool {
 	}
 	return e.SndUna != e.ISS || (e.State != model.FinWait1 && e.State != model.Closing)
 }
+
+// lateSynACK: a TCB closed in SYN-RECEIVED that has since taken more of
+// the peer's sequence space (its FIN) retransmits its SYN,ACK with the
+// acknowledgment it owes now, RCV.NXT, as every segment it sends carries
+// (3.10.8 retransmits the segment; its ACK field is current).
+func lateSynACK(after model.Endpoint, r model.Segment) bool {
+	return after.State.Synchronized() && !handshakeDone(after) && r.Ack() == after.RcvNxt
+}

@@ -167,3 +167,61 @@ func TestRefusedCallShown(t *testing.T) {
 		t.Errorf("JSON of the refused CLOSE: %s", data)
 	}
 }
+
+// Under calls any: a TCB closed in SYN-RECEIVED that has taken the peer's
+// FIN retransmits its SYN,ACK acknowledging RCV.NXT, as any segment it
+// sends does; and a listener that turned active, refused, is deleted and
+// listens again. Neither breaks a guarantee; both did break the letter of
+// segment-arithmetic and refused-open-reported.
+func TestAnyCallsNoFalseAlarms(t *testing.T) {
+	cfg := model.DefaultConfig()
+	for _, kv := range [][2]string{{"calls", "any"}, {"loss", "0"}, {"dup", "0"}, {"reorder", "0"}, {"data", "0"}} {
+		if err := model.ApplySetting(&cfg, kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sys, err := model.NewSystem(model.RFC9293(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := func(actions ...string) (model.State, model.Step, model.State) {
+		t.Helper()
+		s := sys.Initial()[0]
+		var before model.State
+		var st model.Step
+		for _, text := range actions {
+			a, err := model.ParseAction(text, cfg.Open)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before = s
+			if st, s, err = sys.Apply(s, a); err != nil {
+				t.Fatalf("%s: %v", text, err)
+			}
+		}
+		return before, st, s
+	}
+	from, st, to := path("open client", "open server", "deliver server", "close client", "close server",
+		"deliver client", "deliver client", "deliver server", "deliver server", "close server",
+		"deliver client", "deliver client", "timeout server retransmission")
+	b := to.Ends[model.B]
+	if b.State != model.Closing || b.SndUna != b.ISS || st.NOut != 1 || st.Out[0].Ctl() != model.SYN|model.ACK || st.Out[0].Ack() != b.RcvNxt {
+		t.Fatalf("not the late SYN,ACK: server %v, sent %v", b.State, st.Sent())
+	}
+	if !segmentArithmetic(cfg.SeqSpace, from, st, to) {
+		t.Error("segment-arithmetic rejects the late SYN,ACK")
+	}
+	from, st, to = path("open server", "deliver server", "deliver client")
+	if !st.Deleted || !st.Relisten || to.Ends[model.B].State != model.Listen {
+		t.Fatalf("not a refused listener turned active: %+v", st)
+	}
+	if !refusedOpenReported(from, st, to) {
+		t.Error("refused-open-reported rejects the refusal of a listener turned active")
+	}
+	rep := checkVariant(t, model.RFC9293(), cfg, "segment-arithmetic", "refused-open-reported")
+	for _, name := range []string{"segment-arithmetic", "refused-open-reported"} {
+		if got := verdictOf(t, rep, name); got != Holds {
+			t.Errorf("%s: %s", name, got)
+		}
+	}
+}
