@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -84,5 +86,19 @@ func TestTimerKnobsListed(t *testing.T) {
 	code, out, errOut := runTool("diagram", "--variant", "linux-fin-timeout", "--errors")
 	if code != exitHolds || !strings.Contains(out, "FIN-WAIT-2") || !strings.Contains(out, "timeout / delete TCB") {
 		t.Errorf("diagram --errors of linux-fin-timeout: exit %d %s\n%s", code, errOut, out)
+	}
+}
+
+func TestTimerKnobBadValue(t *testing.T) {
+	for _, knob := range []string{"keep-alive: sometimes", "user-timeout: 30s", "fin-wait-2-timeout: bsd"} {
+		path := filepath.Join(t.TempDir(), "v.yaml")
+		if err := os.WriteFile(path, []byte("name: v\nbase: rfc9293\nknobs:\n  "+knob+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runTool("check", "--variant", path)
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		if code != exitUsage || len(lines) != 1 || out != "" || !strings.Contains(errOut, strings.SplitN(knob, ":", 2)[0]) {
+			t.Errorf("%s: exit %d, stderr %q", knob, code, errOut)
+		}
 	}
 }
