@@ -87,6 +87,9 @@ func newChart(sys *model.System, tr *properties.Trace, title string) *chart {
 			row.note[st.Side] = deliveryNote(prev.Ends[st.Side], st)
 		case model.Call, model.Timeout:
 			row.note[st.Side] = eventNote(st)
+			if st.Refused {
+				row.note[st.Side] += ": error"
+			}
 		case model.Deliver:
 			row.note[st.Side] = deliveryNote(prev.Ends[st.Side], st)
 		case model.Crash:
@@ -136,6 +139,10 @@ func eventNote(st model.Step) string {
 		return "retry limit: give up"
 	case model.TimeWaitTimeout:
 		return "2 MSL timeout"
+	case model.KeepAliveTimeout:
+		return "keep-alive probe"
+	case model.FinWait2Timeout:
+		return "FIN-WAIT-2 timeout"
 	}
 	return st.Event.String()
 }

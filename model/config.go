@@ -12,6 +12,22 @@ type OpenMode uint8
 const (
 	ClientServer OpenMode = iota // A opens actively, B listens
 	Simultaneous                 // both open actively
+	BothListen                   // both listen; either may then turn its listener active (RFC 9293 3.10.1, LISTEN)
+	LateListen                   // as client-server, but the server starts listening at some point, maybe after the client's SYN arrived
+)
+
+// CallMode says when applications make their calls.
+type CallMode uint8
+
+const (
+	// CallsScripted: OPEN when closed, SEND while octets are left, CLOSE
+	// once they are sent (in the order the close mode says), ABORT where
+	// allowed on a connection the application knows.
+	CallsScripted CallMode = iota
+	// CallsAny: OPEN, SEND, CLOSE and (where --abort allows) ABORT in every
+	// state where RFC 9293 section 3.10 defines the call, including the
+	// calls it answers with an error, which change nothing.
+	CallsAny
 )
 
 // CloseMode says which application closes first.
@@ -63,12 +79,48 @@ type Config struct {
 	Incarnations int     // connections each application opens
 	ISN          ISNMode
 
+	Calls      CallMode
+	NeverClose [2]bool // the application never calls CLOSE
+	// CrashOnly: the crash budget is for one host only (CrashAny: either).
+	CrashOnly CrashTarget
+
 	// The attacker (attack.go): at most Attack forged segments, none by
 	// default; the empty sets of kinds and states stand for all.
 	Attack         int
 	Attacker       Attacker
 	AttackSegments AttackKinds
 	AttackStates   StateSet
+}
+
+// CrashTarget is the host that may crash.
+type CrashTarget uint8
+
+const (
+	CrashAny    CrashTarget = iota // either host, as the budget allows
+	CrashClient                    // only side A
+	CrashServer                    // only side B
+)
+
+// MayCrash reports whether the host of a side may crash at all.
+func (c Config) MayCrash(s Side) bool {
+	switch c.CrashOnly {
+	case CrashClient:
+		return s == A
+	case CrashServer:
+		return s == B
+	}
+	return true
+}
+
+// Passive reports whether a side's application opens passively (listens).
+func (c Config) Passive(s Side) bool {
+	switch c.Open {
+	case ClientServer, LateListen:
+		return s == B
+	case BothListen:
+		return true
+	}
+	return false
 }
 
 // DefaultConfig is what `tcpmc check` uses without flags: client/server,
@@ -109,10 +161,14 @@ func (c Config) Validate() error {
 		return bad("incarnations %d: want at least 1", []any{c.Incarnations}, "incarnations")
 	case c.Incarnations+c.Crash > MaxIncarnation:
 		return bad("incarnations %d plus crashes %d: at most %d connections per side can be told apart", []any{c.Incarnations, c.Crash, MaxIncarnation}, "incarnations", "crash")
-	case c.Open > Simultaneous || c.Close > CloseServer || c.ISN > ISNArbitrary:
-		return bad("unknown open, close or ISN mode", nil, "open", "close", "isn")
+	case c.Open > LateListen || c.Close > CloseServer || c.ISN > ISNArbitrary || c.Calls > CallsAny || c.CrashOnly > CrashServer:
+		return bad("unknown open, close, ISN, calls or crash mode", nil, "open", "close", "isn", "calls", "crash")
 	case c.Open == Simultaneous && c.Close != CloseEither:
 		return bad("in a simultaneous open neither side is the client or the server: use close=either", nil, "close", "open")
+	case c.Open == BothListen && c.Close != CloseEither:
+		return bad("when both sides listen neither is the client or the server: use close=either", nil, "close", "open")
+	case c.CrashOnly != CrashAny && c.Crash != 1:
+		return bad("a crash of one chosen host is one crash (crash %d)", []any{c.Crash}, "crash")
 	}
 	return c.validateAttack()
 }
@@ -128,7 +184,7 @@ func (e *ConfigError) Error() string { return e.Msg }
 // SideName is how output names a side: client and server, or A and B in a
 // simultaneous open.
 func SideName(open OpenMode, s Side) string {
-	if open == Simultaneous {
+	if open == Simultaneous || open == BothListen {
 		return [2]string{"A", "B"}[s]
 	}
 	return [2]string{"client", "server"}[s]
@@ -141,8 +197,23 @@ func ParseOpen(s string) (OpenMode, error) {
 		return ClientServer, nil
 	case "simultaneous", "simultaneous-open":
 		return Simultaneous, nil
+	case "both-listen":
+		return BothListen, nil
+	case "late-listen":
+		return LateListen, nil
 	}
-	return 0, fmt.Errorf("unknown open mode %q (want client-server or simultaneous)", s)
+	return 0, fmt.Errorf("unknown open mode %q (want client-server, simultaneous, both-listen or late-listen)", s)
+}
+
+// ParseCalls reads the calls setting.
+func ParseCalls(s string) (CallMode, error) {
+	switch strings.ToLower(s) {
+	case "scripted":
+		return CallsScripted, nil
+	case "any":
+		return CallsAny, nil
+	}
+	return 0, fmt.Errorf("unknown calls mode %q (want scripted or any)", s)
 }
 
 func ParseClose(s string) (CloseMode, error) {
@@ -189,6 +260,9 @@ func RetriesString(n int) string {
 	return strconv.Itoa(n)
 }
 
-func (m OpenMode) String() string  { return [...]string{"client-server", "simultaneous"}[m] }
+func (m OpenMode) String() string {
+	return [...]string{"client-server", "simultaneous", "both-listen", "late-listen"}[m]
+}
+func (m CallMode) String() string  { return [...]string{"scripted", "any"}[m] }
 func (m CloseMode) String() string { return [...]string{"either", "client", "server"}[m] }
 func (m ISNMode) String() string   { return [...]string{"clock", "overlap", "arbitrary"}[m] }

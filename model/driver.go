@@ -40,6 +40,18 @@ func (e *ErrNoRule) Error() string {
 	return fmt.Sprintf("no rule for %s in %s", e.Event, e.State)
 }
 
+// ErrRefused is returned for a call RFC 9293 answers with an error: a
+// rule takes it and nothing changes.
+type ErrRefused struct {
+	Event  Event
+	State  TCPState
+	Answer string // the rule's why: "error: connection closing", ...
+}
+
+func (e *ErrRefused) Error() string {
+	return fmt.Sprintf("%s in %s: %s", e.Event, e.State, e.Answer)
+}
+
 // Call makes an application call: OPEN (active or passive), SEND of one
 // octet, CLOSE or ABORT.
 func (d *Driver) Call(ev Event) (Step, error) {
@@ -71,6 +83,9 @@ func (d *Driver) fire(s State, kind StepKind, ev Event, seg Segment) (Step, erro
 	o, _ := d.x.runOne(&s, d.side, ev, seg, s.Ends[d.side].Clock)
 	if !o.fired() {
 		return Step{}, &ErrNoRule{ev, s.Ends[d.side].State}
+	}
+	if kind == Call && o.ep == s.Ends[d.side] && o.nOut == 0 {
+		return Step{}, &ErrRefused{ev, s.Ends[d.side].State, d.m.table.rules[o.rules[0]].Why}
 	}
 	if ev == Abort || ev == UserTimeout && o.ep.State == Closed {
 		o.ep.Flags |= flagAborted

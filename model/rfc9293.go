@@ -58,6 +58,19 @@ var rfc9293Rules = []Rule{
 	{Name: "closing.abort", Section: "3.10.5", In: "CLOSING, LAST-ACK, TIME-WAIT", On: "ABORT",
 		Next: "CLOSED", Label: "ABORT / delete TCB"},
 
+	// --- calls RFC 9293 answers with an error: nothing changes ---
+	{Name: "open.exists", Section: "3.10.1", In: "SYN-SENT, SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT", On: "OPEN active",
+		Why: "error: connection already exists"},
+	{Name: "closed.send", Section: "3.10.2", In: "CLOSED", On: "SEND", Why: "error: connection does not exist"},
+	{Name: "listen.send", Section: "3.10.2", In: "LISTEN", On: "SEND",
+		Why: "error: remote socket unspecified (the listener accepts any peer, so it cannot turn active)"},
+	{Name: "closing.send", Section: "3.10.2", In: "FIN-WAIT-1, FIN-WAIT-2, CLOSING, LAST-ACK, TIME-WAIT", On: "SEND",
+		Why: "error: connection closing"},
+	{Name: "closed.close", Section: "3.10.4", In: "CLOSED", On: "CLOSE", Why: "error: connection does not exist"},
+	{Name: "closing.close", Section: "3.10.4", In: "FIN-WAIT-1, FIN-WAIT-2, CLOSING, LAST-ACK, TIME-WAIT", On: "CLOSE",
+		Why: "error: connection closing (in FIN-WAIT-1 and FIN-WAIT-2 \"strictly speaking\" an error; no second FIN)"},
+	{Name: "closed.abort", Section: "3.10.5", In: "CLOSED", On: "ABORT", Why: "error: connection does not exist"},
+
 	// --- segment arrives: CLOSED (3.10.7.1) ---
 	{Name: "closed.rcv-rst", Section: "3.10.7.1", In: "CLOSED", On: "segment 1", If: "RST",
 		Why: "an incoming RST is discarded"},

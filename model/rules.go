@@ -16,7 +16,7 @@ type Rule struct {
 	// On is the trigger: "OPEN active", "OPEN passive", "SEND", "CLOSE",
 	// "ABORT", "segment N" (step N of RFC 9293's processing of an arriving
 	// segment, 1 to 8), "retransmission timeout", "user timeout" or
-	// "time-wait timeout".
+	// "time-wait timeout", "keep-alive timeout" or "fin-wait-2 timeout".
 	On string
 	If string // guard; empty means always
 	// Do is the effect: "NAME := expression" statements, "deliver" (hand
@@ -46,13 +46,19 @@ const (
 	RetransmissionTimeout
 	UserTimeout
 	TimeWaitTimeout
+	KeepAliveTimeout // the connection has been idle for the keep-alive interval (RFC 9293 3.8.4)
+	FinWait2Timeout  // a stack's FIN-WAIT-2 timer (Linux: tcp_fin_timeout); RFC 9293 has none
 	numEvents
 )
 
 var eventNames = [numEvents]string{
 	"OPEN active", "OPEN passive", "SEND", "CLOSE", "ABORT", "segment",
 	"retransmission timeout", "user timeout", "time-wait timeout",
+	"keep-alive timeout", "fin-wait-2 timeout",
 }
+
+// Timers lists the timer events, in the order successors try them.
+var Timers = [...]Event{RetransmissionTimeout, UserTimeout, TimeWaitTimeout, KeepAliveTimeout, FinWait2Timeout}
 
 func (e Event) String() string { return eventNames[e] }
 
@@ -125,7 +131,7 @@ func parseTrigger(on string) (Event, uint8, error) {
 			return Event(e), 0, nil
 		}
 	}
-	return 0, 0, fmt.Errorf("unknown trigger %q (want OPEN active, OPEN passive, SEND, CLOSE, ABORT, segment N, retransmission timeout, user timeout or time-wait timeout)", on)
+	return 0, 0, fmt.Errorf("unknown trigger %q (want OPEN active, OPEN passive, SEND, CLOSE, ABORT, segment N, retransmission timeout, user timeout, time-wait timeout, keep-alive timeout or fin-wait-2 timeout)", on)
 }
 
 func parseStates(in string) (uint16, error) {

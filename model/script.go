@@ -16,7 +16,7 @@ import (
 //	deliver client 1     the client's segment at position 1 (0 is the oldest) arrives
 //	lose server [N]      the network loses the server's oldest (or Nth) segment
 //	dup client [N]       the network duplicates it
-//	timeout client retransmission | time-wait | user
+//	timeout client retransmission | time-wait | user | keep-alive | fin-wait-2
 //	crash server         the server's host loses its TCB
 //
 // Sides are client and server, or A and B in a simultaneous open.
@@ -80,7 +80,7 @@ func ParseAction(text string, open OpenMode) (Action, error) {
 	case "timeout":
 		a.Kind = Timeout
 		if len(extra) != 1 {
-			return Action{}, fmt.Errorf("%q: want timeout SIDE retransmission|time-wait|user", text)
+			return Action{}, fmt.Errorf("%q: want timeout SIDE retransmission|time-wait|user|keep-alive|fin-wait-2", text)
 		}
 		switch extra[0] {
 		case "retransmission", "rto":
@@ -89,8 +89,12 @@ func ParseAction(text string, open OpenMode) (Action, error) {
 			a.Event = TimeWaitTimeout
 		case "user", "give-up":
 			a.Event = UserTimeout
+		case "keep-alive", "keepalive":
+			a.Event = KeepAliveTimeout
+		case "fin-wait-2":
+			a.Event = FinWait2Timeout
 		default:
-			return Action{}, fmt.Errorf("%q: unknown timer %q (want retransmission, time-wait or user)", text, extra[0])
+			return Action{}, fmt.Errorf("%q: unknown timer %q (want retransmission, time-wait, user, keep-alive or fin-wait-2)", text, extra[0])
 		}
 		return a, nil
 	default:

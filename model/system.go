@@ -42,8 +42,8 @@ func NewSystem(v *Variant, cfg Config) (*System, error) {
 	}
 	m := &System{cfg: cfg, variant: v, table: t,
 		p: params{seqSpace: cfg.SeqSpace, window: cfg.Window, retryLimit: cfg.RetryLimit}}
-	m.passive[B] = cfg.Open == ClientServer
-	if m.passive[B] && len(t.index[OpenPassive][Closed]) == 0 {
+	m.passive = [2]bool{cfg.Passive(A), cfg.Passive(B)}
+	if (m.passive[A] || m.passive[B]) && len(t.index[OpenPassive][Closed]) == 0 {
 		return nil, fmt.Errorf("variant %s: %w", v.Name, errNoPassiveOpen)
 	}
 	for _, r := range t.rules {
@@ -54,7 +54,7 @@ func NewSystem(v *Variant, cfg Config) (*System, error) {
 }
 
 // errNoPassiveOpen: a listening application needs a rule for its OPEN.
-var errNoPassiveOpen = errors.New("no rule for a passive OPEN in CLOSED, which the server of open client-server needs")
+var errNoPassiveOpen = errors.New("no rule for a passive OPEN in CLOSED, which a listening application needs")
 
 // Config returns the configuration the system was built with.
 func (m *System) Config() Config { return m.cfg }
@@ -102,6 +102,10 @@ type Step struct {
 	Deleted   bool // the endpoint's TCB was deleted (it entered CLOSED)
 	Relisten  bool // the listening application accepted the next connection: back to LISTEN
 	Delivered bool // a data octet was handed to the application
+	// Refused: RFC 9293 answers the call with an error ("connection
+	// closing", ...) and nothing changes. Only applications that call
+	// anything at any time (calls any) make such calls.
+	Refused bool
 }
 
 // RuleIDs lists the rules that fired, in order.
@@ -130,7 +134,7 @@ func (m *System) Initial() []State {
 	s := State{Budget: Budget{Loss: uint8(m.cfg.Loss), Dup: uint8(m.cfg.Dup), Reorder: uint8(m.cfg.Reorder), Crash: uint8(m.cfg.Crash)}}
 	for side := A; side <= B; side++ {
 		s.Ends[side] = Endpoint{Clock: m.initialClock(side)}
-		if m.passive[side] {
+		if m.passive[side] && !(m.cfg.Open == LateListen && side == B) {
 			s.Ends[side].Inc, s.Ends[side].Opens = 1, 1
 			o, _ := m.newExpander(false).runOne(&s, side, OpenPassive, 0, s.Ends[side].Clock)
 			if o.fired() { // else no guard held: the application's OPEN did nothing
@@ -145,9 +149,18 @@ func (m *System) Initial() []State {
 func (m *System) Key(dst []byte, s State) []byte { return s.Key(dst) }
 
 // Final reports whether a state is a normal end: no connection left (both
-// endpoints CLOSED or LISTEN) and nothing in flight.
+// endpoints CLOSED or LISTEN) and nothing in flight. An application that
+// never closes keeps its connection open as it means to: its endpoint idle
+// in ESTABLISHED or CLOSE-WAIT with nothing unacknowledged is an end too.
 func (m *System) Final(s State) bool {
-	return s.InFlight() == 0 && !s.Ends[A].HasTCB() && !s.Ends[B].HasTCB()
+	return s.InFlight() == 0 && m.ended(s.Ends[A], A) && m.ended(s.Ends[B], B)
+}
+
+func (m *System) ended(e Endpoint, side Side) bool {
+	if !e.HasTCB() {
+		return true
+	}
+	return m.cfg.NeverClose[side] && (e.State == Established || e.State == CloseWait) && e.SndUna == e.SndNxt
 }
 
 // expander computes successors for one worker: it owns scratch space for
@@ -342,6 +355,9 @@ func (x *expander) settle(ns *State, side Side, ev Event, seg Segment, o *outcom
 	}
 	switch ep := ns.Ends[side]; {
 	case !st.Deleted || !m.passive[side]:
+	case before.State == Listen && (ev == Close || ev == Abort):
+		// The application closed its listener: it listens again only when
+		// it calls OPEN.
 	case before.State == SynReceived && before.Passive():
 		// The application never accepted this connection: its listener
 		// simply takes the next one, as after a RST in SYN-RECEIVED.
@@ -496,7 +512,7 @@ func (x *expander) successors(s State, yield func(Step, State)) {
 		x.calls(&s, side, yield)
 	}
 	for side := A; side <= B; side++ {
-		for _, ev := range [...]Event{RetransmissionTimeout, UserTimeout, TimeWaitTimeout} {
+		for _, ev := range Timers {
 			if len(m.table.index[ev][s.Ends[side].State]) > 0 {
 				x.spontaneous(&s, side, Timeout, ev, yield)
 			}
@@ -524,7 +540,7 @@ func (x *expander) deliver(s *State, from Side, pos int, reordered bool, yield f
 
 func (x *expander) spontaneous(s *State, side Side, kind StepKind, ev Event, yield func(Step, State)) {
 	x.base = *s
-	if ev == OpenActive || ev == OpenPassive {
+	if (ev == OpenActive || ev == OpenPassive) && s.Ends[side].State == Closed {
 		x.base.Ends[side] = opening(x.base.Ends[side])
 	}
 	for _, r := range x.outcomes(&x.base, side, ev, 0) {
@@ -532,7 +548,16 @@ func (x *expander) spontaneous(s *State, side Side, kind StepKind, ev Event, yie
 			continue
 		}
 		ns := x.base
-		if ev == Abort || ev == UserTimeout && r.o.ep.State == Closed {
+		refused := kind == Call && r.o.ep == s.Ends[side] && r.o.nOut == 0
+		if refused {
+			// An error answer: the state is the one before the call.
+			st := Step{Kind: kind, Side: side, Event: ev, ISN: r.isn, Refused: true, NRules: r.o.nRules, Rules: r.o.rules}
+			yield(st, *s)
+			continue
+		}
+		if ev == Abort || ev == UserTimeout && r.o.ep.State == Closed || ev == Close && s.Ends[side].State == SynSent {
+			// CLOSE in SYN-SENT deletes the TCB without a FIN, as ABORT
+			// does (3.10.4): the peer learns of it by a RST, if at all.
 			r.o.ep.Flags |= flagAborted
 		}
 		st := Step{Kind: kind, Side: side, Event: ev, ISN: r.isn}
@@ -547,6 +572,10 @@ func (x *expander) spontaneous(s *State, side Side, kind StepKind, ev Event, yie
 // closes second waits for the peer's FIN.
 func (x *expander) calls(s *State, side Side, yield func(Step, State)) {
 	m := x.m
+	if m.cfg.Calls == CallsAny {
+		x.anyCalls(s, side, yield)
+		return
+	}
 	ep := s.Ends[side]
 	switch ep.State {
 	case Closed:
@@ -556,6 +585,10 @@ func (x *expander) calls(s *State, side Side, yield func(Step, State)) {
 				ev = OpenPassive
 			}
 			x.spontaneous(s, side, Call, ev, yield)
+		}
+	case Listen:
+		if m.cfg.Open == BothListen {
+			x.spontaneous(s, side, Call, OpenActive, yield) // the listener turns active
 		}
 	case Established, CloseWait:
 		sent := mod(int(ep.SndNxt)-int(ep.ISS)-1, m.cfg.SeqSpace)
@@ -573,6 +606,9 @@ func (x *expander) calls(s *State, side Side, yield func(Step, State)) {
 }
 
 func (m *System) mayClose(side Side, st TCPState) bool {
+	if m.cfg.NeverClose[side] {
+		return false
+	}
 	if st == CloseWait {
 		return true
 	}
@@ -617,7 +653,7 @@ func (m *System) faults(s State, yield func(Step, State)) {
 	if s.Budget.Crash > 0 {
 		for side := A; side <= B; side++ {
 			ep := s.Ends[side]
-			if ep.State == Closed {
+			if ep.State == Closed || !m.cfg.MayCrash(side) {
 				continue
 			}
 			ns := s

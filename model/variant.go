@@ -242,7 +242,34 @@ func ApplySetting(c *Config, name, value string) error {
 	case "reorder":
 		return num(&c.Reorder, 0, 255, "0 to 255 segments")
 	case "crash":
+		switch strings.ToLower(value) {
+		case "client", "a":
+			c.Crash, c.CrashOnly = 1, CrashClient
+			return nil
+		case "server", "b":
+			c.Crash, c.CrashOnly = 1, CrashServer
+			return nil
+		}
+		if _, err := strconv.Atoi(value); err != nil {
+			return fmt.Errorf("crash: %q is not a number, client or server", value)
+		}
+		c.CrashOnly = CrashAny
 		return num(&c.Crash, 0, MaxIncarnation-1, fmt.Sprintf("0 to %d crashes", MaxIncarnation-1))
+	case "calls":
+		c.Calls, err = ParseCalls(value)
+	case "never-close":
+		switch strings.ToLower(value) {
+		case "none":
+			c.NeverClose = [2]bool{}
+		case "client", "a":
+			c.NeverClose = [2]bool{true, false}
+		case "server", "b":
+			c.NeverClose = [2]bool{false, true}
+		case "both":
+			c.NeverClose = [2]bool{true, true}
+		default:
+			return fmt.Errorf("never-close %q: want none, client, server or both", value)
+		}
 	case "capacity":
 		return num(&c.Capacity, 1, MaxInFlight, fmt.Sprintf("1 to %d segments", MaxInFlight))
 	case "seq-space":
@@ -314,7 +341,20 @@ func ApplySetting(c *Config, name, value string) error {
 // SettingNames lists the configuration settings ApplySetting knows.
 func SettingNames() []string {
 	return append([]string{"loss", "dup", "reorder", "crash", "network", "capacity", "seq-space", "window",
-		"retries", "open", "close", "data", "abort", "incarnations", "isn"}, attackSettingNames...)
+		"retries", "open", "close", "data", "abort", "incarnations", "isn", "calls", "never-close"}, attackSettingNames...)
+}
+
+// sidesValue writes a per-side switch as the settings read it.
+func sidesValue(b [2]bool) string {
+	switch b {
+	case [2]bool{true, false}:
+		return "client"
+	case [2]bool{false, true}:
+		return "server"
+	case [2]bool{true, true}:
+		return "both"
+	}
+	return "none"
 }
 
 // Settings writes a configuration as settings, for files and reports.
@@ -323,30 +363,34 @@ func (c Config) Settings() []Setting {
 	if c.Unordered {
 		network = "unordered"
 	}
-	abort := "none"
-	switch c.Abort {
-	case [2]bool{true, false}:
-		abort = "client"
-	case [2]bool{false, true}:
-		abort = "server"
-	case [2]bool{true, true}:
-		abort = "both"
+	abort := sidesValue(c.Abort)
+	crash := strconv.Itoa(c.Crash)
+	switch c.CrashOnly {
+	case CrashClient:
+		crash = "client"
+	case CrashServer:
+		crash = "server"
 	}
 	vals := map[string]string{
 		"loss": strconv.Itoa(c.Loss), "dup": strconv.Itoa(c.Dup), "reorder": strconv.Itoa(c.Reorder),
-		"crash": strconv.Itoa(c.Crash), "network": network, "capacity": strconv.Itoa(c.Capacity),
+		"crash": crash, "network": network, "capacity": strconv.Itoa(c.Capacity),
 		"seq-space": strconv.Itoa(c.SeqSpace), "window": strconv.Itoa(c.Window), "retries": RetriesString(c.RetryLimit),
 		"open": c.Open.String(), "close": c.Close.String(), "data": fmt.Sprintf("%d,%d", c.Data[0], c.Data[1]),
 		"abort": abort, "incarnations": strconv.Itoa(c.Incarnations), "isn": c.ISN.String(),
+		"calls": c.Calls.String(), "never-close": sidesValue(c.NeverClose),
 	}
 	attack := c.attackSettings()
 	for n, v := range attack {
 		vals[n] = v
 	}
+	// The application settings added later are written only when set, so
+	// that reports of the configurations before them read as they did; no
+	// attacker: its settings mean nothing.
+	omitted := map[string]bool{"calls": c.Calls == CallsScripted, "never-close": c.NeverClose == [2]bool{}}
 	var out []Setting
 	for _, n := range SettingNames() {
-		if _, isAttack := attack[n]; !isAttack && slices.Contains(attackSettingNames, n) {
-			continue // no attacker: its settings mean nothing
+		if _, isAttack := attack[n]; !isAttack && slices.Contains(attackSettingNames, n) || omitted[n] {
+			continue
 		}
 		out = append(out, Setting{Name: n, Value: vals[n]})
 	}

@@ -159,7 +159,7 @@ func byNames(want map[string]bool) []Property {
 
 func handshakeSync(s state) bool {
 	a, b := s.Ends[model.A], s.Ends[model.B]
-	if !a.State.Synchronized() || !b.State.Synchronized() {
+	if !handshakeDone(a) || !handshakeDone(b) {
 		return true
 	}
 	return a.IRS == b.ISS && b.IRS == a.ISS
@@ -167,7 +167,7 @@ func handshakeSync(s state) bool {
 
 func noStaleConnection(from state, st step, to state) bool {
 	before, after := from.Ends[st.Side], to.Ends[st.Side]
-	if before.State.Synchronized() || !after.State.Synchronized() {
+	if handshakeDone(before) || !handshakeDone(after) {
 		return true
 	}
 	return !after.StaleSyn()
@@ -189,7 +189,7 @@ func segmentArithmetic(n int, from state, st step, to state) bool {
 		switch {
 		case r.Has(model.SYN) && !r.Has(model.ACK) && r.Seq() != after.ISS:
 			return false // a SYN carries the ISS
-		case synACK && (r.Seq() != after.ISS || r.Ack() != seqAdd(after.IRS, 1, n)):
+		case synACK && (r.Seq() != after.ISS || r.Ack() != seqAdd(after.IRS, 1, n) && !lateSynACK(after, r)):
 			return false // SYN=1, ACK=1, seq=y, ack=x+1
 		}
 		bareACK := r.Ctl() == model.ACK && !r.Data()
@@ -256,7 +256,7 @@ func orderlyRelease(from state, st step, to state) bool {
 		return true
 	}
 	before := from.Ends[st.Side]
-	if !before.State.Synchronized() || before.State == model.TimeWait || before.Aborted() || before.StaleSyn() || before.Attacked() {
+	if !handshakeDone(before) || before.State == model.TimeWait || before.Aborted() || before.StaleSyn() || before.Attacked() {
 		// Only an open connection can be released: one still in its
 		// handshake is refused, not reset; TIME-WAIT has completed the FIN
 		// exchange; a connection opened by an old duplicate SYN is
@@ -271,7 +271,7 @@ func orderlyRelease(from state, st step, to state) bool {
 // openConnection: the endpoint holds a connection whose close is not
 // complete on its side (TIME-WAIT has completed it).
 func openConnection(e model.Endpoint) bool {
-	return e.State.Synchronized() && e.State != model.TimeWait
+	return handshakeDone(e) && e.State != model.TimeWait
 }
 
 func noHalfOpen(s state) bool {
@@ -297,5 +297,7 @@ func refusedOpenReported(from state, st step, to state) bool {
 		// at RCV.NXT (RFC 5961's exact match).
 		refused = st.Seg.Seq() == before.RcvNxt
 	}
-	return !refused || after.State == model.Closed && st.Deleted
+	// The TCB is deleted; a listening application may take the next
+	// connection in the same step (a listener that had turned active).
+	return !refused || st.Deleted && (after.State == model.Closed || st.Relisten)
 }

@@ -341,6 +341,9 @@ func stepRows(sys *model.System, labels stepLabels, n int, before model.State, p
 		if st.Relisten {
 			note += ", listening again"
 		}
+		if st.Refused && st.NRules > 0 {
+			note += " -> " + sys.Table().Rule(int(st.Rules[0])).Why // the RFC's error answer
+		}
 		if st.NOut == 0 {
 			r := chartRow{note: note}
 			r.left, r.right = stateCells(side, stateName)
@@ -452,6 +455,10 @@ func eventNote(st model.Step) string {
 		return "retry limit reached: connection given up"
 	case model.TimeWaitTimeout:
 		return "2 MSL timeout"
+	case model.KeepAliveTimeout:
+		return "idle: keep-alive probe"
+	case model.FinWait2Timeout:
+		return "FIN-WAIT-2 timeout"
 	}
 	return st.Event.String()
 }

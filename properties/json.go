@@ -84,6 +84,10 @@ type jsonConfig struct {
 	Window       int     `json:"window"`
 	Retries      int     `json:"retries"` // -1: unlimited
 	ISN          string  `json:"isn"`
+	// The application settings added later, written only when set.
+	Calls      string `json:"calls,omitempty"`       // any
+	NeverClose string `json:"never_close,omitempty"` // client, server or both
+	CrashHost  string `json:"crash_host,omitempty"`  // the one host that may crash: client or server
 	// The attacker, absent when there is none (see model/attack.go).
 	Attack         int    `json:"attack,omitempty"`
 	Attacker       string `json:"attacker,omitempty"`
@@ -131,7 +135,8 @@ type jsonStep struct {
 	Event       string        `json:"event,omitempty"`
 	Segment     *jsonSegment  `json:"segment,omitempty"`
 	Reordered   bool          `json:"reordered,omitempty"`
-	Forged      bool          `json:"forged,omitempty"` // the segment is the attacker's (kind forge)
+	Forged      bool          `json:"forged,omitempty"`  // the segment is the attacker's (kind forge)
+	Refused     bool          `json:"refused,omitempty"` // a call RFC 9293 answers with an error: nothing changed
 	Rules       []string      `json:"rules"`
 	Sent        []jsonSegment `json:"sent"`
 	Description string        `json:"description"`
@@ -173,11 +178,30 @@ func configJSON(c model.Config) jsonConfig {
 		Incarnations: c.Incarnations, Loss: c.Loss, Dup: c.Dup, Reorder: c.Reorder, Crash: c.Crash,
 		Network: network, Capacity: c.Capacity, SeqSpace: c.SeqSpace, Window: c.Window,
 		Retries: c.RetryLimit, ISN: c.ISN.String(),
+		Calls: settingIfSet(c, "calls"), NeverClose: settingIfSet(c, "never-close"), CrashHost: crashHost(c),
 	}
 	if c.Attack > 0 {
 		j.Attack, j.Attacker, j.AttackSegments, j.AttackStates = c.Attack, c.Attacker.String(), c.AttackSegments.String(), c.AttackStates.String()
 	}
 	return j
+}
+
+// settingIfSet is a setting's value as Config.Settings writes it, or
+// empty when Settings leaves it out (it is the default).
+func settingIfSet(c model.Config, name string) string {
+	for _, s := range c.Settings() {
+		if s.Name == name {
+			return s.Value
+		}
+	}
+	return ""
+}
+
+func crashHost(c model.Config) string {
+	if c.CrashOnly == model.CrashAny {
+		return ""
+	}
+	return settingIfSet(c, "crash")
 }
 
 func segmentJSON(nb *Numbering, s model.Segment, from model.Side, peerInc uint8) jsonSegment {
@@ -211,7 +235,7 @@ func traceJSON(sys *model.System, tr *Trace) *jsonTrace {
 	for i, ps := range tr.Steps {
 		st := ps.Step
 		js := jsonStep{Index: i + 1, Kind: st.Kind.String(), Side: sys.SideName(st.Side),
-			Reordered: st.Reordered, Rules: []string{}, Sent: []jsonSegment{},
+			Reordered: st.Reordered, Refused: st.Refused, Rules: []string{}, Sent: []jsonSegment{},
 			Description: sys.Describe(st), jsonGlobal: globalJSON(sys, nb, ps.State)}
 		if st.Kind == model.Call || st.Kind == model.Timeout {
 			js.Event = st.Event.String()

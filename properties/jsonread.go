@@ -123,6 +123,14 @@ func configFromJSON(j jsonConfig) (model.Config, error) {
 			}
 		}
 	}
+	for name, value := range map[string]string{"calls": j.Calls, "never-close": j.NeverClose, "crash": j.CrashHost} {
+		if value == "" {
+			continue
+		}
+		if err := model.ApplySetting(&c, name, value); err != nil {
+			return c, err
+		}
+	}
 	switch j.Network {
 	case "fifo":
 	case "unordered":

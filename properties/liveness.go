@@ -55,21 +55,22 @@ func bothClosed(s state) bool {
 //   - the network delivers: while a channel holds segments, one of them
 //     arrives (so a segment retransmitted for ever is eventually
 //     delivered);
-//   - timers fire: an enabled retransmission, user or TIME-WAIT timeout
-//     eventually expires;
+//   - timers fire: an enabled retransmission, user, TIME-WAIT, keep-alive
+//     or FIN-WAIT-2 timeout eventually expires;
 //   - applications do their part: an enabled OPEN, SEND or CLOSE is
-//     eventually called. ABORT is optional and unfair.
+//     eventually called. ABORT is optional and unfair, and so is a call
+//     that RFC 9293 answers with an error (it changes nothing).
 func fairnessClass(st model.Step) int {
 	switch st.Kind {
 	case model.Deliver:
 		return int(st.Side.Other()) // the channel it came from
 	case model.Call:
-		if st.Event == model.Abort {
+		if st.Event == model.Abort || st.Refused {
 			return -1
 		}
 		return 2 + int(st.Side)*5 + int(st.Event)
 	case model.Timeout:
-		return 12 + int(st.Side)*3 + int(st.Event-model.RetransmissionTimeout)
+		return 12 + int(st.Side)*len(model.Timers) + int(st.Event-model.RetransmissionTimeout)
 	}
 	return -1
 }
@@ -82,7 +83,7 @@ func Environment(st model.Step) bool {
 	case model.Lose, model.Duplicate, model.Crash, model.Forge:
 		return true
 	case model.Call:
-		return st.Event == model.Abort
+		return st.Event == model.Abort || st.Refused
 	}
 	return false
 }
@@ -101,7 +102,7 @@ func closedByApplication(e model.Endpoint) bool {
 
 func halfOpen(s state) bool {
 	a, b := s.Ends[model.A], s.Ends[model.B]
-	return a.State.Synchronized() && noConnection(b) || b.State.Synchronized() && noConnection(a)
+	return handshakeDone(a) && noConnection(b) || handshakeDone(b) && noConnection(a)
 }
 
 func inActiveOpen(e model.Endpoint) bool {

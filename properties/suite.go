@@ -84,6 +84,8 @@ var Suite = []SuiteConfig{
 		Settings: set("open", "simultaneous", "incarnations", "1")},
 	{Name: "simultaneous-reconnect", Why: "simultaneous open with a second connection: a SYN,ACK that repeats the peer's SYN in SYN-RECEIVED, and old SYNs of the first connection",
 		Settings: set("open", "simultaneous", "loss", "0", "dup", "0", "data", "0")},
+	{Name: "any-calls", Why: "applications call OPEN, SEND, CLOSE and the client ABORT in every state where RFC 9293 3.10 defines the call: CLOSE in LISTEN, SYN-SENT and SYN-RECEIVED, a listener turning active, and the calls the RFC answers with an error; no faults, so that what happens is the calls' doing. Every property holds: a CLOSE in SYN-SENT deletes the TCB as ABORT does, and what the peer sends it is answered by a RST (3.10.7.1); a SYN reaching a closed listener is refused, and the client reports it (3.10.7.3); a CLOSE in SYN-RECEIVED sends its FIN at once and enters FIN-WAIT-1 before the handshake is complete, which the peer's ACK then completes (3.10.4); a call answered by an error changes nothing",
+		Settings: set("calls", "any", "data", "1", "abort", "client", "incarnations", "1", "loss", "0", "dup", "0", "reorder", "0")},
 	{Name: "fast-reuse", Why: "a fast connection's next ISN overlaps the old sequence numbers (RFC 1337's premise), the server closes first and reconnects, and the network delays old duplicates: old data, FINs and ACKs land inside the new window",
 		Settings: set("network", "unordered", "isn", "overlap", "close", "server", "loss", "0", "data", "2,0", "capacity", "2"),
 		Violated: map[string]string{

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -183,16 +184,21 @@ func describeConfig(c model.Config) string {
 	case [2]bool{true, true}:
 		abort = "both"
 	}
-	faults := fmt.Sprintf("loss %d, dup %d, reorder %d, crash %d", c.Loss, c.Dup, c.Reorder, c.Crash)
+	crash := strconv.Itoa(c.Crash)
+	switch c.CrashOnly {
+	case model.CrashClient, model.CrashServer:
+		crash = "1 of the " + model.SideName(c.Open, model.Side(c.CrashOnly-model.CrashClient))
+	}
+	faults := fmt.Sprintf("loss %d, dup %d, reorder %d, crash %s", c.Loss, c.Dup, c.Reorder, crash)
 	if c.Unordered {
-		faults = fmt.Sprintf("loss %d, dup %d, crash %d", c.Loss, c.Dup, c.Crash)
+		faults = fmt.Sprintf("loss %d, dup %d, crash %s", c.Loss, c.Dup, crash)
 	}
 	if a := c.AttackString(); a != "" {
 		faults += ", " + a
 	}
-	return fmt.Sprintf("open %s, close %s first, data %d,%d, abort %s, incarnations %d; "+
+	return fmt.Sprintf("open %s, close %s first, data %d,%d, abort %s, incarnations %d%s; "+
 		"%s; %s network of %d segments; seq space %d, window %d, retries %s, %s ISN",
-		c.Open, c.Close, c.Data[0], c.Data[1], abort, c.Incarnations,
+		c.Open, c.Close, c.Data[0], c.Data[1], abort, c.Incarnations, applicationsExtra(c),
 		faults, network, c.Capacity, c.SeqSpace, c.Window, model.RetriesString(c.RetryLimit), c.ISN)
 }
 
