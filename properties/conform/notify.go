@@ -26,19 +26,27 @@ func delaysACK(before, after model.Endpoint) bool {
 	return false
 }
 
+// pendingSegment is what the runner knows of a segment the endpoint sent
+// and the script has not taken: whether it is an ACK a stack may delay,
+// and how the script would have written it when it was sent.
+type pendingSegment struct {
+	optional bool
+	text     string
+}
+
 // track records the segments a step sent: optional says they are ACKs a
 // stack may delay.
 func (r *runner) track(st model.Step, optional bool) {
 	pending := len(r.d.Pending())
 	keep := max(0, pending-int(st.NOut))
-	if keep < len(r.optional) {
-		r.optional = r.optional[len(r.optional)-keep:] // the oldest were dropped
+	if keep < len(r.pending) {
+		r.pending = r.pending[len(r.pending)-keep:] // the oldest were dropped
 	}
 	for _, seg := range st.Sent() {
-		r.optional = append(r.optional, optional && pureACK(seg))
+		r.pending = append(r.pending, pendingSegment{optional && pureACK(seg), r.render(seg)})
 	}
-	if len(r.optional) > pending {
-		r.optional = r.optional[len(r.optional)-pending:]
+	if len(r.pending) > pending {
+		r.pending = r.pending[len(r.pending)-pending:]
 	}
 }
 

@@ -108,8 +108,8 @@ func RunScript(s *Script, v *model.Variant) ScriptResult {
 			// Like packetdrill, only the segments a script expects are
 			// checked: what the stack sends after its last expectation is
 			// not.
-			for _, optional := range r.optional {
-				if optional {
+			for _, p := range r.pending {
+				if p.optional {
 					r.res.ToleratedACKs++
 				}
 			}
@@ -141,9 +141,9 @@ type runner struct {
 	rcvBuf, stackWin          int
 	stackWscale               int
 	stackWinOnSYN, peerWscale bool
-	// optional[i] says whether the i-th pending segment is an ACK the
-	// stack may delay (notify.go).
-	optional []bool
+	// pending[i] describes the i-th segment the endpoint sent that the
+	// script has not taken (notify.go).
+	pending []pendingSegment
 	// sockErr is the model's last notification the user has not read;
 	// pendingConnect a blocking connect() that fails when it comes.
 	sockErr        string
@@ -251,16 +251,16 @@ func (r *runner) syscall(ev Event) error {
 		if err != nil {
 			return disagree("listen(): the model has %v", err)
 		}
-		r.track(st, false)
 		r.sent(st, 0)
+		r.track(st, false)
 		r.fds[fd(c)] = "listener"
 	case "connect":
 		st, err := r.d.Call(model.OpenActive)
 		if err != nil {
 			return notApplicable("connect() in %s: %v", r.d.Endpoint().State, err)
 		}
-		r.track(st, false)
 		r.sent(st, 0)
+		r.track(st, false)
 		r.fds[fd(c)] = "connection"
 		if expectsError(c) && c.Errno != "EINPROGRESS" {
 			e := ev
@@ -360,8 +360,8 @@ func (r *runner) write(c *Syscall) error {
 	case expectsError(c):
 		return disagree("%s() = %s %s, but the model sends the data", c.Name, c.Result, c.Errno)
 	}
-	r.track(step, false)
 	r.sent(step, uint32(n))
+	r.track(step, false)
 	return nil
 }
 
@@ -420,8 +420,8 @@ func (r *runner) close(c *Syscall, abort bool) error {
 	st := r.d.Endpoint().State
 	step, err := r.d.Call(ev)
 	if err == nil {
-		r.track(step, false)
 		r.sent(step, 0)
+		r.track(step, false)
 		return nil
 	}
 	if expectsError(c) {
@@ -502,8 +502,8 @@ func (r *runner) inject(p *Packet) error {
 	seg := model.NewSegment(ctl, r.mod(peerISN+k), ack, p.Len > 0, 1, 0)
 	st := r.d.Arrive(seg)
 	after := r.d.Endpoint()
-	r.track(st, delaysACK(before, after))
 	r.sent(st, 0)
+	r.track(st, delaysACK(before, after))
 	if st.Delivered {
 		r.delivered += p.Len
 	}
@@ -582,7 +582,7 @@ func (r *runner) expect(p *Packet) error {
 				if pureACK(seg) {
 					why += "; an ACK no stack may leave out"
 				}
-				return disagree("the script expects %s; the model sends %s (%s)", describe(p), r.render(seg), why)
+				return disagree("the script expects %s; the model sends %s (%s)", describe(p), r.shown(i, seg), why)
 			}
 		}
 		if tries > 0 {
@@ -600,7 +600,7 @@ func (r *runner) expect(p *Packet) error {
 		r.res.Timeouts++
 	}
 	if pending := r.d.Pending(); len(pending) > 0 {
-		return disagree("the script expects %s; the model sends only %s", describe(p), r.render(pending[len(pending)-1]))
+		return disagree("the script expects %s; the model sends only %s", describe(p), r.shown(len(pending)-1, pending[len(pending)-1]))
 	}
 	return disagree("the script expects %s; the model sends nothing (in %s, no timer would make it send)", describe(p), r.d.Endpoint().State)
 }
@@ -633,10 +633,19 @@ func (r *runner) takeUpTo(i int) {
 			r.res.ToleratedACKs++
 		}
 	}
-	r.optional = r.optional[min(i+1, len(r.optional)):]
+	r.pending = r.pending[min(i+1, len(r.pending)):]
 }
 
-func (r *runner) isOptional(i int) bool { return i < len(r.optional) && r.optional[i] }
+func (r *runner) isOptional(i int) bool { return i < len(r.pending) && r.pending[i].optional }
+
+// shown is the i-th pending segment as the script would have written it
+// when it was sent (the map may have moved on since: a new ISN).
+func (r *runner) shown(i int, seg model.Segment) string {
+	if i < len(r.pending) {
+		return r.pending[i].text
+	}
+	return r.render(seg)
+}
 
 func orNone(err string) string {
 	if err == "" {
