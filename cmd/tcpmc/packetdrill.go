@@ -146,12 +146,15 @@ func printScripts(w io.Writer, results []conform.ScriptResult) {
 	for _, r := range results {
 		counts[r.Verdict]++
 		line := fmt.Sprintf("%-*s  %s", width, r.File, r.Verdict)
-		if r.Verdict == conform.Unreadable && r.Line == 0 {
+		if r.Verdict != conform.Agrees && r.Line == 0 {
 			line += ": " + r.Reason
 		} else if r.Verdict != conform.Agrees {
 			line += fmt.Sprintf(" (line %d): %s", r.Line, r.Reason)
 		} else if r.ToleratedACKs > 0 {
 			line += fmt.Sprintf(" (%d ACK%s the script does not expect: delayed or merged by the stack)", r.ToleratedACKs, plural(r.ToleratedACKs))
+		}
+		if len(r.Knobs) > 0 {
+			line += " [" + strings.Join(r.Knobs, "; ") + "]"
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}

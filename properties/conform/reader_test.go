@@ -157,3 +157,43 @@ func TestPreprocessorAndAnySeqErrors(t *testing.T) {
 		}
 	}
 }
+
+// A script's sysctl lines set the knobs they select, for a built-in
+// variant; without them the same script disagrees.
+func TestSysctlsSelectKnobs(t *testing.T) {
+	for _, c := range []struct {
+		file, sysctl, knob string
+		line               int
+	}{
+		{"reader/syn-fin-listen.pkt", "`sysctl -w net.inet.tcp.drop_synfin=1`", "syn-fin: drop (net.inet.tcp.drop_synfin=1)", 13},
+		{"reader/time-wait-rst-rfc1337.pkt", "`sysctl -q net.ipv4.tcp_rfc1337=1`", "time-wait-rst: ignore (net.ipv4.tcp_rfc1337=1)", 21},
+	} {
+		text := readScript(t, c.file)
+		r := RunScript(parse(t, c.file, text), model.RFC9293())
+		if r.Verdict != Agrees || len(r.Knobs) != 1 || r.Knobs[0] != c.knob {
+			t.Errorf("%s: %s (%s), knobs %q; want agreement with %q", c.file, r.Verdict, r.Reason, r.Knobs, c.knob)
+		}
+		for _, changed := range []string{
+			strings.Replace(text, c.sysctl, "", 1),
+			strings.Replace(text, c.sysctl, strings.Replace(c.sysctl, "=1", "=0", 1), 1),
+			// Set only after the first system call: the script's set-up is over.
+			strings.Replace(strings.Replace(text, c.sysctl, "", 1), "   +0 close(3) = 0", "   +0 close(3) = 0\n"+c.sysctl, 1),
+		} {
+			r := RunScript(parse(t, c.file, changed), model.RFC9293())
+			if r.Verdict != Disagrees || r.Line != c.line || len(r.Knobs) != 0 {
+				t.Errorf("%s without its sysctl: %s at line %d (%s), knobs %q; want a disagreement at line %d", c.file, r.Verdict, r.Line, r.Reason, r.Knobs, c.line)
+			}
+		}
+		// A variant of one's own takes no knob from a script.
+		own := model.RFC9293()
+		own.Name = "mine"
+		if r := RunScript(parse(t, c.file, text), own); r.Verdict != NotApplicable || !strings.Contains(r.Reason, "only a built-in variant") {
+			t.Errorf("%s with a variant of one's own: %s (%s)", c.file, r.Verdict, r.Reason)
+		}
+	}
+	// A variant that already sets the knob runs as it is.
+	v, _ := model.Builtin("rfc1337")
+	if r := RunScript(parse(t, "x.pkt", readScript(t, "reader/time-wait-rst-rfc1337.pkt")), v); r.Verdict != Agrees {
+		t.Errorf("rfc1337: %s (%s)", r.Verdict, r.Reason)
+	}
+}

@@ -39,6 +39,9 @@ type ScriptResult struct {
 	// Ignored names what was read and not checked: socket options,
 	// shell commands, Python assertions.
 	Ignored []string `json:"ignored"`
+	// Knobs are the variant's knobs the script's sysctls set, each with
+	// its sysctl.
+	Knobs []string `json:"knobs,omitempty"`
 }
 
 // Config is the model configuration scripts run under: a large sequence
@@ -59,6 +62,16 @@ const peerISN = 100
 // RunScript runs a script with a model endpoint of the variant as the
 // stack under test.
 func RunScript(s *Script, v *model.Variant) ScriptResult {
+	v, knobs, err := variantFor(s, v)
+	if err != nil {
+		return ScriptResult{File: s.File, Verdict: NotApplicable, Reason: err.Error()}
+	}
+	res := runScript(s, v)
+	res.Knobs = knobs
+	return res
+}
+
+func runScript(s *Script, v *model.Variant) ScriptResult {
 	sys, err := model.NewSystem(v, Config())
 	if err != nil {
 		return ScriptResult{File: s.File, Verdict: NotApplicable, Reason: err.Error()}
