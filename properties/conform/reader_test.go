@@ -166,6 +166,7 @@ func TestSysctlsSelectKnobs(t *testing.T) {
 		line               int
 	}{
 		{"reader/syn-fin-listen.pkt", "`sysctl -w net.inet.tcp.drop_synfin=1`", "syn-fin: drop (net.inet.tcp.drop_synfin=1)", 13},
+		{"reader/syn-fin-time-wait.pkt", "`sysctl -w net.inet.tcp.drop_synfin=1`", "syn-fin: drop (net.inet.tcp.drop_synfin=1)", 22},
 		{"reader/time-wait-rst-rfc1337.pkt", "`sysctl -q net.ipv4.tcp_rfc1337=1`", "time-wait-rst: ignore (net.ipv4.tcp_rfc1337=1)", 20},
 	} {
 		text := readScript(t, c.file)
