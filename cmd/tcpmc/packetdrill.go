@@ -24,7 +24,7 @@ model did instead), is not applicable (the construct outside the model,
 named) or cannot be read (the line and why; the others still run).
 #ifdef NAME blocks are kept when NAME is given to --define (e.g.
 STANDARD, FreeBSD, Linux). A script's sysctl lines set the knobs they
-select on a built-in variant (net.inet.tcp.drop_synfin=1: syn-fin drop;
+select on the variant (net.inet.tcp.drop_synfin=1: syn-fin drop;
 net.ipv4.tcp_rfc1337=1: time-wait-rst ignore). Exit status 0 when no
 script disagrees, 1 when one does, 2 when a script cannot be read.`
 

@@ -185,10 +185,18 @@ func TestSysctlsSelectKnobs(t *testing.T) {
 				t.Errorf("%s without its sysctl: %s at line %d (%s), knobs %q; want a disagreement at line %d", c.file, r.Verdict, r.Line, r.Reason, r.Knobs, c.line)
 			}
 		}
-		// A variant of one's own takes no knob from a script.
+		// A variant file takes the knob as well.
+		file, err := model.LoadVariantFile("../../testdata/variants/short-time-wait.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := RunScript(parse(t, c.file, text), file); r.Verdict != Agrees || len(r.Knobs) != 1 {
+			t.Errorf("%s with a variant file: %s (%s), knobs %q", c.file, r.Verdict, r.Reason, r.Knobs)
+		}
+		// A variant built in Go, with no base to set knobs on, cannot.
 		own := model.RFC9293()
 		own.Name = "mine"
-		if r := RunScript(parse(t, c.file, text), own); r.Verdict != NotApplicable || !strings.Contains(r.Reason, "only a built-in variant") {
+		if r := RunScript(parse(t, c.file, text), own); r.Verdict != NotApplicable || !strings.Contains(r.Reason, "which mine cannot take") {
 			t.Errorf("%s with a variant of one's own: %s (%s)", c.file, r.Verdict, r.Reason)
 		}
 	}
@@ -196,5 +204,24 @@ func TestSysctlsSelectKnobs(t *testing.T) {
 	v, _ := model.Builtin("rfc1337")
 	if r := RunScript(parse(t, "x.pkt", readScript(t, "reader/time-wait-rst-rfc1337.pkt")), v); r.Verdict != Agrees {
 		t.Errorf("rfc1337: %s (%s)", r.Verdict, r.Reason)
+	}
+}
+
+// FreeBSD's TIME-WAIT acknowledges an in-window segment that is not at
+// RCV.NXT; RFC 9293's lets it pass (the knob time-wait-ack).
+func TestTimeWaitAckKnob(t *testing.T) {
+	s, err := ParseDefined("time-wait-ack-ifdef.pkt", strings.NewReader(readScript(t, "reader/time-wait-ack-ifdef.pkt")), map[string]bool{"FreeBSD": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := RunScript(s, model.RFC9293()); r.Verdict != Disagrees || r.Line != 21 {
+		t.Errorf("rfc9293: %s at line %d (%s); want a disagreement at line 21", r.Verdict, r.Line, r.Reason)
+	}
+	v, err := model.WithKnobs(model.RFC9293(), model.Setting{Name: "time-wait-ack", Value: "freebsd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := RunScript(s, v); r.Verdict != Agrees {
+		t.Errorf("time-wait-ack freebsd: %s at line %d (%s)", r.Verdict, r.Line, r.Reason)
 	}
 }
