@@ -163,9 +163,9 @@ type runner struct {
 	pendingConnect *Event
 	synData        bool // the peer's last SYN carried data
 	// The application's view: bytes delivered and read, and whether the
-	// peer's FIN or a reset arrived.
+	// peer's FIN arrived.
 	delivered, read uint32
-	finIn, reset    bool
+	finIn           bool
 	readShut        bool              // shutdown(SHUT_RD): reads return end-of-file
 	fds             map[string]string // fd -> "socket", "listener" or "connection"
 	linger0         bool
@@ -525,7 +525,6 @@ func (r *runner) inject(p *Packet) error {
 		r.finIn = true
 	}
 	if st.Deleted && p.Has('R') {
-		r.reset = true
 		r.notify(resetNotice(before))
 	}
 	return nil
