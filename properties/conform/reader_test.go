@@ -225,3 +225,23 @@ func TestTimeWaitAckKnob(t *testing.T) {
 		t.Errorf("time-wait-ack freebsd: %s at line %d (%s)", r.Verdict, r.Line, r.Reason)
 	}
 }
+
+// A sockstat line of FreeBSD's scripts is an assertion about socket
+// states, checked against the model's endpoint.
+func TestSockstatAssertions(t *testing.T) {
+	text := readScript(t, "reader/sockstat-states.pkt")
+	if r := RunScript(parse(t, "sockstat-states.pkt", text), model.RFC9293()); r.Verdict != Agrees {
+		t.Errorf("rfc9293: %s at line %d (%s)", r.Verdict, r.Line, r.Reason)
+	}
+	v, _ := model.Builtin("rfc1337")
+	if r := RunScript(parse(t, "sockstat-states.pkt", text), v); r.Verdict != Disagrees || r.Line != 26 || !strings.Contains(r.Reason, "counts 0 sockets in TIME-WAIT; the model has 1") {
+		t.Errorf("rfc1337: %s at line %d (%s); want a disagreement at line 26", r.Verdict, r.Line, r.Reason)
+	}
+	checkMutants(t, "reader/sockstat-states.pkt", nil, []mutant{
+		{"grep -c SYN_RCVD | grep 1", "grep -c SYN_RCVD | grep 0", Disagrees, 15, "counts 0 sockets in SYN-RECEIVED; the model has 1"},
+		{"grep -c LISTEN | grep 1", "grep -c LISTEN | grep 0", Disagrees, 18, "in LISTEN; the model has 1"},
+		{"grep -c CLOSED | grep 0", "grep -c CLOSED | grep 1", Disagrees, 29, "in CLOSED; the model has 0"},
+		// Another shell line is not read.
+		{"grep -c CLOSED | grep 0", "grep -c CLOSED | wc -l", Agrees, 0, ""},
+	})
+}

@@ -195,6 +195,9 @@ func disagree(format string, args ...any) error {
 func (r *runner) event(ev Event) error {
 	switch ev.Kind {
 	case CommandEvent:
+		if ok, err := r.sockstat(ev.Text); ok {
+			return err
+		}
 		r.ignored["shell commands (`...`) are not run"] = true
 	case CodeEvent:
 		r.ignored["Python assertions (%{...}%) are not checked"] = true
