@@ -198,13 +198,11 @@ func TestPacketdrillCommand(t *testing.T) {
 		t.Errorf("rfc1337: exit %d, %v: %s", code, err, out)
 	}
 	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.pkt")
-	os.WriteFile(bad, []byte("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > S 0:x(0)\n"), 0o644)
+	bad := "../../testdata/packetdrill/reader/unreadable.pkt"
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"packetdrill", bad}, "bad.pkt:2: "},
 		{[]string{"packetdrill", filepath.Join(dir, "none.pkt")}, "no such file"},
 		{[]string{"packetdrill"}, "give one or more"},
 		{[]string{"packetdrill", "--variant", "nope", bad}, "unknown variant"},
@@ -213,6 +211,27 @@ func TestPacketdrillCommand(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || out != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", c.args, code, out, errOut)
 		}
+	}
+}
+
+// A script that cannot be read is reported as such, the others still run,
+// and the exit status says that one could not be read.
+func TestPacketdrillUnreadableScriptDoesNotStopTheOthers(t *testing.T) {
+	bad := "../../testdata/packetdrill/reader/unreadable.pkt"
+	good := "../../testdata/packetdrill/active-open-close.pkt"
+	code, out, errOut := runTool("packetdrill", bad, good)
+	if code != exitUsage || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "unreadable.pkt:5: ") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"unreadable.pkt  unreadable (line 5): \"0:x(0)\" is not start:end(length)", "active-open-close.pkt  agrees", "2 scripts: 1 agree, 0 disagree, 0 not applicable, 1 unreadable"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	code, out, _ = runTool("packetdrill", "--json", good, bad)
+	var res []struct{ Verdict string }
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitUsage || len(res) != 2 || res[0].Verdict != "agrees" || res[1].Verdict != "unreadable" {
+		t.Errorf("--json: exit %d, %v: %s", code, err, out)
 	}
 }
 

@@ -13,21 +13,26 @@ import (
 	"github.com/tcpmc/tcpmc/properties/conform"
 )
 
-const packetdrillSynopsis = `tcpmc packetdrill [--variant NAME|FILE] [--json] FILE...
+const packetdrillSynopsis = `tcpmc packetdrill [--variant NAME|FILE] [--define NAME,...] [--json] FILE...
 
 Runs packetdrill scripts with a model endpoint as the stack under test:
 each system call becomes a user call, each injected segment ("<") an
 arrival, and each expected segment (">") must be what the model sends
 (a retransmission timeout fires where the script waits for one). Prints,
 per script, whether the model agrees, disagrees (the line, and what the
-model did instead), or the script is not applicable (the construct outside
-the model, named). Exit status 0 when no script disagrees, 1 when one
-does, 2 for a script that cannot be read.`
+model did instead), is not applicable (the construct outside the model,
+named) or cannot be read (the line and why; the others still run).
+#ifdef NAME blocks are kept when NAME is given to --define (e.g.
+STANDARD, FreeBSD, Linux). A script's sysctl lines set the knobs they
+select on the variant (net.inet.tcp.drop_synfin=1: syn-fin drop;
+net.ipv4.tcp_rfc1337=1: time-wait-rst ignore). Exit status 0 when no
+script disagrees, 1 when one does, 2 when a script cannot be read.`
 
 func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("packetdrill", flag.ContinueOnError)
 	variant := fs.String("variant", "rfc9293", "the `variant` whose endpoint runs the scripts")
 	asJSON := fs.Bool("json", false, "print one JSON object per script, in a list")
+	defines := fs.String("define", "", "comma-separated `names` for which #ifdef blocks are kept, e.g. STANDARD or FreeBSD")
 	timeout := fs.Duration("timeout", 0, "stop after this long, e.g. 30s, and print the scripts run (0: no limit)")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -59,7 +64,24 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 		ctx, cancel = context.WithTimeoutCause(ctx, *timeout, errPacketdrillTimeout)
 		defer cancel()
 	}
+	// A file that cannot be opened is a mistake on the command line: it
+	// stops everything before anything runs. A script that cannot be read
+	// is one result among the others.
+	for _, name := range fs.Args() {
+		f, err := os.Open(name)
+		if err != nil {
+			return 0, usagef("packetdrill: %s: %v", name, unwrapPath(err))
+		}
+		f.Close()
+	}
+	defined := map[string]bool{}
+	for _, d := range strings.Split(*defines, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			defined[d] = true
+		}
+	}
 	var results []conform.ScriptResult
+	var unreadable []string
 	stopped := ""
 	for _, name := range fs.Args() {
 		if ctx.Err() != nil {
@@ -73,11 +95,13 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 		if err != nil {
 			return 0, usagef("packetdrill: %s: %v", name, unwrapPath(err))
 		}
-		s, err := conform.Parse(name, f)
+		s, err := conform.ParseDefined(name, f, defined)
 		f.Close()
 		var se *conform.SyntaxError
 		if errors.As(err, &se) {
-			return 0, usageError{err.Error()}
+			results = append(results, conform.ScriptResult{File: name, Verdict: conform.Unreadable, Line: se.Line, Reason: se.Msg})
+			unreadable = append(unreadable, err.Error())
+			continue
 		} else if err != nil {
 			return 0, err
 		}
@@ -94,6 +118,13 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 		if stopped != "" {
 			fmt.Fprintf(stdout, "stopped (%s): %d script%s not run\n", stopped, fs.NArg()-len(results), plural(fs.NArg()-len(results)))
 		}
+	}
+	if len(unreadable) > 0 {
+		more := ""
+		if len(unreadable) > 1 {
+			more = fmt.Sprintf(" (and %d more script%s that cannot be read)", len(unreadable)-1, plural(len(unreadable)-1))
+		}
+		return 0, usagef("packetdrill: %s%s", unreadable[0], more)
 	}
 	for _, r := range results {
 		if r.Verdict == conform.Disagrees {
@@ -117,15 +148,24 @@ func printScripts(w io.Writer, results []conform.ScriptResult) {
 	for _, r := range results {
 		counts[r.Verdict]++
 		line := fmt.Sprintf("%-*s  %s", width, r.File, r.Verdict)
-		if r.Verdict != conform.Agrees {
+		if r.Verdict != conform.Agrees && r.Line == 0 {
+			line += ": " + r.Reason
+		} else if r.Verdict != conform.Agrees {
 			line += fmt.Sprintf(" (line %d): %s", r.Line, r.Reason)
 		} else if r.ToleratedACKs > 0 {
 			line += fmt.Sprintf(" (%d ACK%s the script does not expect: delayed or merged by the stack)", r.ToleratedACKs, plural(r.ToleratedACKs))
 		}
+		if len(r.Knobs) > 0 {
+			line += " [" + strings.Join(r.Knobs, "; ") + "]"
+		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
-	fmt.Fprintf(w, "\n%d script%s: %d agree, %d disagree, %d not applicable\n", len(results), plural(len(results)),
-		counts[conform.Agrees], counts[conform.Disagrees], counts[conform.NotApplicable])
+	unreadable := ""
+	if n := counts[conform.Unreadable]; n > 0 {
+		unreadable = fmt.Sprintf(", %d unreadable", n)
+	}
+	fmt.Fprintf(w, "\n%d script%s: %d agree, %d disagree, %d not applicable%s\n", len(results), plural(len(results)),
+		counts[conform.Agrees], counts[conform.Disagrees], counts[conform.NotApplicable], unreadable)
 }
 
 func plural(n int) string {

@@ -51,6 +51,7 @@ type Syscall struct {
 type Packet struct {
 	Inbound bool   // "<": injected into the stack under test
 	Flags   string // S F R P . (ACK) E W U, as written
+	AnySeq  bool   // "...(len)": any sequence number (an expected segment only)
 	Seq     uint32
 	End     uint32
 	Len     uint32
@@ -84,17 +85,24 @@ func (e *SyntaxError) Error() string {
 const maxScriptBytes = 4 << 20
 
 var (
-	timeRE  = regexp.MustCompile(`^(\*|\+?(\d+(\.\d*)?|\.\d+)((\.\.\.|~)\+?(\d+(\.\d*)?|\.\d+))?)$`)
-	flagsRE = regexp.MustCompile(`^[SFRP.EWU]+$`)
-	seqRE   = regexp.MustCompile(`^(\d+):(\d+)\((\d+)\)$`)
-	callRE  = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\(`)
+	timeRE   = regexp.MustCompile(`^(\*|\+?(\d+(\.\d*)?|\.\d+)((\.\.\.|~)\+?(\d+(\.\d*)?|\.\d+))?)$`)
+	flagsRE  = regexp.MustCompile(`^[SFRP.EWU]+$`)
+	seqRE    = regexp.MustCompile(`^(\d+):(\d+)\((\d+)\)$`)
+	anySeqRE = regexp.MustCompile(`^\.\.\.\((\d+)\)$`)
+	callRE   = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\(`)
 )
 
 // Parse reads a packetdrill script. Comments (// and /* */) and blank
 // lines are skipped; lines of command-line options ("--name=value") are
 // kept as commands; a system call, a `command` or a %{ code }% block may
-// span lines. Every other line must be an event.
-func Parse(file string, r io.Reader) (*Script, error) {
+// span lines. Every other line must be an event. No name is defined for
+// #ifdef blocks.
+func Parse(file string, r io.Reader) (*Script, error) { return ParseDefined(file, r, nil) }
+
+// ParseDefined reads a packetdrill script keeping the #ifdef NAME blocks
+// whose NAME is defined (and the #else blocks of the others), as
+// packetdrill's preprocessor does with its --define flags.
+func ParseDefined(file string, r io.Reader, defined map[string]bool) (*Script, error) {
 	lr := &io.LimitedReader{R: r, N: maxScriptBytes + 1}
 	sc := bufio.NewScanner(lr)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -113,6 +121,9 @@ func Parse(file string, r io.Reader) (*Script, error) {
 	}
 	if lr.N <= 0 {
 		return nil, bad(0, "larger than %d MiB: a packetdrill script is a short text", maxScriptBytes>>20)
+	}
+	if err := preprocess(lines, defined); err != nil {
+		return nil, bad(err.line, "%s", err.msg)
 	}
 	inComment := false
 	for i := 0; i < len(lines); i++ {
@@ -299,7 +310,17 @@ func parsePacket(text string) (*Packet, error) {
 	}
 	p.Flags = f[0]
 	f = f[1:]
-	if len(f) > 0 {
+	if len(f) > 0 && anySeqRE.MatchString(f[0]) {
+		n, err := strconv.ParseUint(anySeqRE.FindStringSubmatch(f[0])[1], 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("%q: a number out of range", f[0])
+		}
+		if p.Inbound {
+			return nil, fmt.Errorf("%q: an injected segment needs its sequence number", f[0])
+		}
+		p.AnySeq, p.Len = true, uint32(n)
+		f = f[1:]
+	} else if len(f) > 0 {
 		m := seqRE.FindStringSubmatch(f[0])
 		if m == nil {
 			return nil, fmt.Errorf("%q is not start:end(length)", f[0])
@@ -338,9 +359,8 @@ func parsePacket(text string) (*Packet, error) {
 		}
 		f = f[2:]
 	}
-	if p.HasAck && !p.Has('.') {
-		return nil, fmt.Errorf("an ack number without the ACK flag (.)")
-	}
+	// An ack number without the ACK flag is sent as written: the receiver
+	// must ignore the field (RFC 9293 3.1: "if the ACK control bit is set").
 	return p, nil
 }
 
@@ -414,4 +434,62 @@ func firstWord(s string) string {
 		return f[0]
 	}
 	return s
+}
+
+type lineError struct {
+	line int
+	msg  string
+}
+
+// preprocess blanks, in place, the lines that #ifdef, #ifndef, #else and
+// #endif leave out, and the directives themselves, so that line numbers
+// stay those of the file.
+func preprocess(lines []string, defined map[string]bool) *lineError {
+	type block struct {
+		line            int
+		keep, sawElse   bool
+		outerKept, cond bool
+	}
+	var open []block
+	kept := func() bool { return len(open) == 0 || open[len(open)-1].keep }
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		f := strings.Fields(t)
+		if len(f) == 0 || !strings.HasPrefix(f[0], "#") {
+			if !kept() {
+				lines[i] = ""
+			}
+			continue
+		}
+		switch f[0] {
+		case "#ifdef", "#ifndef":
+			if len(f) != 2 {
+				return &lineError{i + 1, fmt.Sprintf("%s wants one name", f[0])}
+			}
+			cond := defined[f[1]] == (f[0] == "#ifdef")
+			open = append(open, block{line: i + 1, outerKept: kept(), cond: cond, keep: kept() && cond})
+		case "#else":
+			if len(open) == 0 || open[len(open)-1].sawElse {
+				return &lineError{i + 1, "#else without #ifdef"}
+			}
+			b := &open[len(open)-1]
+			b.sawElse, b.keep = true, b.outerKept && !b.cond
+		case "#endif":
+			if len(open) == 0 {
+				return &lineError{i + 1, "#endif without #ifdef"}
+			}
+			open = open[:len(open)-1]
+		default:
+			if !kept() {
+				lines[i] = ""
+			}
+			continue // not a directive: the parser says what it is
+		}
+		lines[i] = ""
+	}
+	if len(open) > 0 {
+		b := open[len(open)-1]
+		return &lineError{b.line, "#ifdef without #endif"}
+	}
+	return nil
 }

@@ -175,6 +175,7 @@ func FuzzParseScript(f *testing.F) {
 	}
 	f.Add("+0 < S 0:0(0) win 1 <a,b>\n+0 > S. 0:0(0) ack 1\n")
 	f.Add("0 read(3, ..., 1000) = 0\n+.1...0.2 accept(3, ..., ...) = 4\n")
+	f.Add("`sysctl -w net.inet.tcp.drop_synfin=1`\n#ifdef STANDARD\n+0 > R ...(0)\n#else\n+0 < S 4294967295:9(10) ack 4294967295\n#endif\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		s, err := Parse("fuzz.pkt", strings.NewReader(text))
 		if err != nil {
@@ -185,5 +186,11 @@ func FuzzParseScript(f *testing.F) {
 			return
 		}
 		RunScript(s, model.RFC9293())
+		// The blocks kept for a defined name parse and run as well.
+		if s, err := ParseDefined("fuzz.pkt", strings.NewReader(text), map[string]bool{"STANDARD": true}); err == nil {
+			RunScript(s, model.RFC9293())
+		} else if !errors.As(err, new(*SyntaxError)) {
+			t.Fatalf("not a SyntaxError: %v", err)
+		}
 	})
 }
