@@ -13,7 +13,7 @@ import (
 
 var allHold = []string{"handshake-sync", "no-stale-connection", "segment-arithmetic", "stream-integrity",
 	"time-wait-absorbs-fin", "orderly-release", "reset-only-by-peer", "no-half-open", "refused-open-reported", "no-deadlock",
-	"eventually-closed", "no-half-open-stuck", "handshake-completes", "quiet-after-close"}
+	"eventually-closed", "no-half-open-stuck", "handshake-completes", "quiet-after-close", "connection-established"}
 
 // expect builds the expectations of a variant: the violated properties
 // with their reasons; every other property holds, for the reason given.
@@ -90,7 +90,8 @@ var builtinSpecs = []*Spec{
 		Knobs:  knob("simultaneous-open", "off"),
 		Config: settings("open", "simultaneous", "retries", "unlimited", "data", "0", "incarnations", "1", "loss", "0", "dup", "0", "reorder", "0"),
 		Expect: expect("the change does not touch it",
-			"handshake-completes", "both sides send SYNs that cross; each drops the other's, and with the retry limit set to infinity (MUST-21) they retransmit for ever without reaching ESTABLISHED (RFC 9293 MUST-10 requires simultaneous open)")},
+			"handshake-completes", "both sides send SYNs that cross; each drops the other's, and with the retry limit set to infinity (MUST-21) they retransmit for ever without reaching ESTABLISHED (RFC 9293 MUST-10 requires simultaneous open)",
+			"connection-established", "in a simultaneous open neither side ever gets past SYN-SENT: each drops the other's SYN, and a SYN that arrives before the peer has opened only draws a RST, so no run makes a connection")},
 	{Name: "rfc793-time-wait-rst", Description: "any RST in the window closes TIME-WAIT (RFC 793)",
 		Knobs:  knob("time-wait-rst", "close"),
 		Config: twaConfig,

@@ -69,6 +69,9 @@ var (
 	RefusedOpenReported = Property{Name: "refused-open-reported", Kind: Safety,
 		Description: "an active open that the peer refuses (a RST that acknowledges its SYN, or in SYN-RECEIVED one at RCV.NXT) ends in CLOSED with its TCB deleted and the failure reported: never back in LISTEN, never still waiting",
 		step:        alwaysStep(refusedOpenReported)}
+	ConnectionEstablished = Property{Name: "connection-established", Kind: Reachable,
+		Description: "some run establishes a connection: both endpoints ESTABLISHED at once (a vacuity check: where no connection is ever made, the other verdicts say nothing about one)",
+		state:       always(bothEstablished)}
 	NoDeadlock = Property{Name: "no-deadlock", Kind: Safety,
 		Description: "every reachable state that is not a normal end (no connection left, nothing in flight) has a successor",
 		deadlock:    true}
@@ -94,7 +97,7 @@ func alwaysStep(f func(state, step, state) bool) func(*model.System) func(state,
 func Catalog() []Property {
 	return []Property{HandshakeSync, NoStaleConnection, SegmentArithmetic, StreamIntegrity,
 		TimeWaitAbsorbsFIN, OrderlyRelease, ResetOnlyByPeer, NoHalfOpen, RefusedOpenReported, NoDeadlock,
-		EventuallyClosed, NoHalfOpenStuck, HandshakeCompletes, QuietAfterClose}
+		EventuallyClosed, NoHalfOpenStuck, HandshakeCompletes, QuietAfterClose, ConnectionEstablished}
 }
 
 // Lookup finds a property of the catalog by name.
@@ -280,6 +283,10 @@ func noHalfOpen(s state) bool {
 	}
 	a, b := s.Ends[model.A], s.Ends[model.B]
 	return !(openConnection(a) && noConnection(b) || openConnection(b) && noConnection(a))
+}
+
+func bothEstablished(s state) bool {
+	return s.Ends[model.A].State == model.Established && s.Ends[model.B].State == model.Established
 }
 
 func refusedOpenReported(from state, st step, to state) bool {

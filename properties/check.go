@@ -327,6 +327,8 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 			done = liveComplete
 		}
 		switch {
+		case p.Kind == Reachable && found[p.Name] != nil && !p.User():
+			r.Verdict = Holds // the catalog's vacuity check: its witness is just a connection
 		case p.Kind == Reachable && found[p.Name] != nil:
 			r.Verdict, r.Witness = Holds, found[p.Name]
 		case p.Kind == Reachable && done:

@@ -73,9 +73,9 @@ func NewSimulation(sys *model.System, opts SimOptions) (*Simulation, error) {
 	var names []string
 	stream := false
 	for _, p := range props {
-		if p.Kind == Liveness {
+		if p.Kind != Safety {
 			if len(opts.Properties) > 0 {
-				return nil, fmt.Errorf("%s is a liveness property: random runs are finite and cannot show it (use tcpmc check)", p.Name)
+				return nil, fmt.Errorf("%s is a %s property: random runs cannot show it (use tcpmc check)", p.Name, p.Kind)
 			}
 			continue
 		}

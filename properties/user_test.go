@@ -234,7 +234,7 @@ func TestSelectedNamesUserProperties(t *testing.T) {
 		t.Fatalf("--property quiet: %v %v", props, err)
 	}
 	_, err = Selected(sys, Options{Properties: []string{"quite"}, Extra: extra})
-	if err == nil || !strings.Contains(err.Error(), "(did you mean quiet?)") || !strings.Contains(err.Error(), "quiet-after-close, quiet)") {
+	if err == nil || !strings.Contains(err.Error(), "(did you mean quiet?)") || !strings.Contains(err.Error(), ", quiet)") {
 		t.Errorf("an unknown name: %v", err)
 	}
 }

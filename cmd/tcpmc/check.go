@@ -295,8 +295,10 @@ func printReport(w io.Writer, rep *properties.Report, expected bool) {
 			fmt.Fprintf(w, "\n%s is reachable: %s\n", r.Property.Name, r.Property.Description)
 			fmt.Fprintf(w, "shortest witness, %d steps:\n\n", len(r.Witness.Steps))
 			fmt.Fprint(w, properties.Chart(rep.System(), r.Witness))
-		case r.Property.Kind == properties.Reachable && r.Verdict == properties.Violated:
+		case r.Property.Kind == properties.Reachable && r.Verdict == properties.Violated && r.Property.User():
 			fmt.Fprintf(w, "\n%s is not reachable: no reachable state satisfies %s\n", r.Property.Name, r.Property.Description)
+		case r.Property.Kind == properties.Reachable && r.Verdict == properties.Violated:
+			fmt.Fprintf(w, "\n%s violated: no run does what it looks for: %s\n", r.Property.Name, r.Property.Description)
 		}
 	}
 	if !rep.Complete && rep.Stopped != explore.AllViolated && rep.Stopped != explore.Finished {

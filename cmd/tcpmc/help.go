@@ -9,12 +9,12 @@ import (
 
 // propertyHelp lists the properties -property takes, for -h; with
 // liveness false, only the safety properties (random runs cannot show
-// the others).
+// the others, nor a state no run reaches).
 func propertyHelp(liveness bool) string {
 	var b strings.Builder
 	b.WriteString("\n\nproperties (-property):\n")
 	for _, p := range properties.Catalog() {
-		if p.Kind == properties.Liveness && !liveness {
+		if p.Kind != properties.Safety && !liveness {
 			continue
 		}
 		fmt.Fprintf(&b, "  %-22s %-8s %s\n", p.Name, p.Kind, p.Description)

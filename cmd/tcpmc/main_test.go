@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/tcpmc/tcpmc/properties"
 )
 
 func runTool(args ...string) (code int, stdout, stderr string) {
@@ -62,7 +64,7 @@ func TestCheckJSON(t *testing.T) {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
 	if rep.Variant != "rfc9293" || rep.Config["retries"] != 1.0 || rep.States == nil || rep.Transitions == nil ||
-		rep.Depth == nil || rep.ElapsedSeconds == nil || rep.Complete == nil || len(rep.Properties) != 14 {
+		rep.Depth == nil || rep.ElapsedSeconds == nil || rep.Complete == nil || len(rep.Properties) != len(properties.Catalog()) {
 		t.Fatalf("missing keys: %+v", rep)
 	}
 	var violated []string
