@@ -76,6 +76,16 @@ const (
 	marksBlock  = 1 << 12 // words by which the marks grow
 )
 
+// Initial gives, for each initial state of the graph (states 0 to
+// len-1), its position in the system's Initial().
+func (g *Graph) Initial() []int {
+	out := make([]int, len(g.initials))
+	for i, k := range g.initials {
+		out[i] = int(k)
+	}
+	return out
+}
+
 // Bytes is the memory the graph holds.
 func (g *Graph) Bytes() uint64 { return g.bytes }
 
