@@ -104,13 +104,19 @@ func (g *Graph) chunkOf(v uint32) int {
 	return sort.Search(len(g.chunkFirst), func(i int) bool { return g.chunkFirst[i] > v }) - 1
 }
 
-func (g *Graph) record(v uint32) []byte {
-	c := g.chunkOf(v)
-	start := g.pos[v/posBlock][v%posBlock]
-	end := uint32(len(g.chunks[c]))
+// locate finds the record of state v: chunks[c][start:end].
+func (g *Graph) locate(v uint32) (c int, start, end uint32) {
+	c = g.chunkOf(v)
+	start = g.pos[v/posBlock][v%posBlock]
+	end = uint32(len(g.chunks[c]))
 	if w := v + 1; w < g.records && (c+1 == len(g.chunkFirst) || w < g.chunkFirst[c+1]) {
 		end = g.pos[w/posBlock][w%posBlock]
 	}
+	return c, start, end
+}
+
+func (g *Graph) record(v uint32) []byte {
+	c, start, end := g.locate(v)
 	return g.chunks[c][start:end]
 }
 

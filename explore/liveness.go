@@ -400,10 +400,8 @@ func (t *tarjan) push(v uint32) {
 	t.visited = append(t.visited, v)
 	t.stack = append(t.stack, v)
 	t.onStack.set(v)
-	c := t.g.chunkOf(v)
-	rec := t.g.record(v)
-	off := t.g.pos[v/posBlock][v%posBlock]
-	t.calls = append(t.calls, tarjanFrame{v: v, prev: v, chunk: uint32(c), off: off, end: off + uint32(len(rec))})
+	c, off, end := t.g.locate(v)
+	t.calls = append(t.calls, tarjanFrame{v: v, prev: v, chunk: uint32(c), off: off, end: end})
 }
 
 // fairComponents calls f with each set of states marked in keep in which

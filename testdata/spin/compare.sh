@@ -28,7 +28,9 @@ for w in 1 2; do
 	TWOPHASE_RM=$N /usr/bin/time -f "%U %S %M" -o "$tmp/time" \
 		"$tmp/explore.test" -test.run '^$' -test.bench "TwoPhase/rm=$N/workers=$w\$" -test.benchtime 1x >"$tmp/out"
 	states=$(awk '/states\/cpu-s/ { for (i = 1; i < NF; i++) if ($(i+1) == "states") print $i }' "$tmp/out")
-	row "tcpmc engine, $w worker" "$states"
+	label="tcpmc engine, 1 worker"
+	[ "$w" = 2 ] && label="tcpmc engine, 2 workers"
+	row "$label" "$states"
 done
 
 cd "$tmp"
