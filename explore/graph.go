@@ -61,7 +61,7 @@ type Graph struct {
 	pos        [][]uint32 // in blocks of posBlock
 	chunks     [][]byte
 	chunkFirst []uint32
-	marks      []uint64 // bit v*nMarks+k: mark k holds in state v
+	marks      [][]uint64 // bit v*nMarks+k, in blocks of marksBlock words: mark k holds in state v
 	nMarks     int
 	records    uint32 // states whose edges are stored
 	bytes      uint64 // allocated for pos, chunks and marks
@@ -73,7 +73,7 @@ const (
 	posBlock    = 1 << 14
 	streamChunk = 1 << 18
 	classBits   = 6
-	marksBlock  = 1 << 12 // words by which the marks grow
+	marksBlock  = 1 << 12 // words in a block of marks
 )
 
 // Initial gives, for each initial state of the graph (states 0 to
@@ -92,7 +92,8 @@ func (g *Graph) Bytes() uint64 { return g.bytes }
 // Mark reports whether mark k held in state v.
 func (g *Graph) Mark(k int, v uint32) bool {
 	b := uint64(v)*uint64(g.nMarks) + uint64(k)
-	return g.marks[b/64]&(1<<(b%64)) != 0
+	w := b / 64
+	return g.marks[w/marksBlock][w%marksBlock]&(1<<(b%64)) != 0
 }
 
 // level is the breadth-first depth of state v.
@@ -193,16 +194,12 @@ func (g *Graph) room(n int) bool {
 		g.bytes += posBlock * 4
 		g.pos = append(g.pos, make([]uint32, posBlock))
 	}
-	if words := (uint64(g.records+1)*uint64(g.nMarks) + 63) / 64; words > uint64(len(g.marks)) {
-		grown := uint64(len(g.marks)) + marksBlock
-		if !g.budget.reserve(grown * 8) {
+	if words := (uint64(g.records+1)*uint64(g.nMarks) + 63) / 64; words > uint64(len(g.marks))*marksBlock {
+		if !g.budget.reserve(marksBlock * 8) {
 			return false
 		}
-		m := make([]uint64, grown)
-		copy(m, g.marks)
-		g.budget.free(uint64(len(g.marks)) * 8)
 		g.bytes += marksBlock * 8
-		g.marks = m
+		g.marks = append(g.marks, make([]uint64, marksBlock))
 	}
 	if c := len(g.chunks); c == 0 || cap(g.chunks[c-1])-len(g.chunks[c-1]) < n {
 		size := max(streamChunk, n)
@@ -243,7 +240,8 @@ func (g *Graph) add(marks uint64, edges []graphEdge) bool {
 	for k := 0; k < g.nMarks; k++ {
 		if marks&(1<<k) != 0 {
 			b := uint64(v)*uint64(g.nMarks) + uint64(k)
-			g.marks[b/64] |= 1 << (b % 64)
+			w := b / 64
+			g.marks[w/marksBlock][w%marksBlock] |= 1 << (b % 64)
 		}
 	}
 	g.records++
