@@ -16,6 +16,12 @@
 // in a fixed order. State counts, verdicts and counterexamples are
 // therefore the same for any number of workers.
 //
+// BuildGraph runs the same search keeping every edge: a visited set that
+// maps each fingerprint to its state's index (10 bytes a slot), and the
+// graph as delta-coded edge runs, about 14 bytes a state on the TCP
+// model. CheckLiveness analyses that graph for fair lassos; WalkGraph
+// replays it state by state for drawings.
+//
 // A search stops cleanly on a state, depth, time or memory limit, or when
 // its context is cancelled, and returns what it found so far. The memory
 // of the visited set, the frontier and the parent links is accounted

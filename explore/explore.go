@@ -170,7 +170,7 @@ func (p Path[S, T]) Last() S {
 // in parallel against a visited set that nobody writes to, and the new
 // states are merged by one goroutine in a fixed order.
 func Run[S, T any](ctx context.Context, sys System[S, T], opts Options[S, T]) *Result[S, T] {
-	e := newEngine(sys, opts)
+	e := newEngine(sys, opts, false)
 	e.run(ctx)
 	r := e.result()
 	e.set.release()
@@ -273,6 +273,9 @@ type candidate[S any] struct {
 	parent uint32
 	action uint32
 	fresh  bool // set by the merge: first time this state is seen
+	// first is, in a graph search, the ordinal in its batch of the first
+	// candidate with this state (the candidate's own when fresh).
+	first uint32
 }
 
 type chunkResult[S any] struct {
@@ -280,6 +283,12 @@ type chunkResult[S any] struct {
 	found       map[int]violationAt // property index -> first violation in chunk
 	transitions uint64
 	beyondDepth bool // a successor past MaxDepth was not in the visited set
+
+	// A graph search's: the states expanded, their edges, and the
+	// ordinal in the batch of the chunk's first candidate.
+	nodes   []graphNode
+	gedges  []graphEdge
+	ordBase uint32
 }
 
 type engine[S, T any] struct {
@@ -305,9 +314,12 @@ type engine[S, T any] struct {
 
 	probe  *memoryProbe
 	budget *budget
+	graph  *graphSpec[S, T] // nil unless the search builds a graph
 }
 
-func newEngine[S, T any](sys System[S, T], opts Options[S, T]) *engine[S, T] {
+// newEngine makes the engine of a search; with graph set, of a search
+// that builds the state graph (BuildGraph sets the rest of e.graph).
+func newEngine[S, T any](sys System[S, T], opts Options[S, T], graph bool) *engine[S, T] {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -315,9 +327,14 @@ func newEngine[S, T any](sys System[S, T], opts Options[S, T]) *engine[S, T] {
 		opts.ProgressInterval = 500 * time.Millisecond
 	}
 	e := &engine[S, T]{sys: sys, opts: opts, budget: newBudget(opts.MaxMemory)}
-	if opts.Exact {
+	switch {
+	case graph:
+		index := newPartitionedIndex(e.budget)
+		e.set = index
+		e.graph = &graphSpec[S, T]{index: index}
+	case opts.Exact:
 		e.set = newExactSet(e.budget)
-	} else {
+	default:
 		e.set = newPartitionedFPs(e.budget)
 	}
 	for _, p := range opts.Invariants {
@@ -348,18 +365,39 @@ func (e *engine[S, T]) run(ctx context.Context) {
 	cur := &frontier[S]{budget: e.budget}
 	var log0 levelLog
 	var buf []byte
+	seeded := true
+	if e.graph != nil {
+		seeded = e.seedGraph(cur)
+	}
 	for i, s := range e.initials {
-		buf = e.sys.Key(buf[:0], s)
-		if added, _ := e.set.insert(xxh3.Hash(buf), string(buf)); added && cur.push(s) && log0.add(uint32(i), 0, e.budget) {
-			e.states++
+		if e.graph != nil {
+			break
 		}
+		buf = e.sys.Key(buf[:0], s)
+		added, _ := e.set.insert(xxh3.Hash(buf), string(buf))
+		if !added {
+			continue
+		}
+		if !cur.push(s) || !log0.add(uint32(i), 0, e.budget) {
+			seeded = false
+			break
+		}
+		e.states++
 	}
 	e.logs = append(e.logs, log0)
+	if !seeded {
+		// Not even the initial states fit in the memory limit.
+		e.stopped = MemoryLimit
+		return
+	}
 
 	workers := newWorkerPool(e)
 
 	for depth := 0; cur.len() > 0; depth++ {
 		e.depth = depth
+		if e.graph != nil {
+			e.graph.g.levels = append(e.graph.g.levels, uint32(e.states))
+		}
 		next := &frontier[S]{budget: e.budget}
 		var log levelLog
 		for b := 0; b < cur.len(); b += depthBatch {
@@ -367,10 +405,18 @@ func (e *engine[S, T]) run(ctx context.Context) {
 			e.queue = cur.len() - end + next.len()
 			results := workers.expand(cur, b, end, depth)
 			e.mergeViolations(results)
-			full := !workers.insert(results)
-			stop := e.merge(results, next, &log)
-			if full {
+			var stop StopReason
+			switch {
+			case e.graph != nil && !workers.insertGraph(results):
 				stop = MemoryLimit
+			case e.graph != nil:
+				stop = e.mergeGraph(workers, results, next)
+			default:
+				full := !workers.insert(results)
+				stop = e.merge(results, next, &log)
+				if full {
+					stop = MemoryLimit
+				}
 			}
 			if stop != Finished {
 				e.stopped = stop
@@ -515,14 +561,22 @@ func (e *engine[S, T]) path(at violationAt) Path[S, T] {
 	if at.action >= 0 {
 		actions = append(actions, uint32(at.action))
 	}
-	p := Path[S, T]{Start: e.initials[initial]}
-	s := p.Start
+	start := e.initials[initial]
+	return Path[S, T]{Start: start, Steps: replay(e.sys, start, actions)}
+}
+
+// replay rebuilds the steps of a path from start that take the given
+// successor indices, by calling Successors again: counterexamples of
+// every search are kept as indices and made into states here.
+func replay[S, T any](sys System[S, T], start S, actions []uint32) []Step[S, T] {
+	var steps []Step[S, T]
+	s := start
 	for _, a := range actions {
 		var label T
 		var next S
 		n := uint32(0)
 		ok := false
-		e.sys.Successors(s, func(l T, t S) {
+		sys.Successors(s, func(l T, t S) {
 			if n == a {
 				label, next, ok = l, t, true
 			}
@@ -531,10 +585,10 @@ func (e *engine[S, T]) path(at violationAt) Path[S, T] {
 		if !ok {
 			panic(fmt.Sprintf("explore: successor %d of a state on the path no longer exists: Successors is not deterministic", a))
 		}
-		p.Steps = append(p.Steps, Step[S, T]{Label: label, State: next})
+		steps = append(steps, Step[S, T]{Label: label, State: next})
 		s = next
 	}
-	return p
+	return steps
 }
 
 // workerPool expands batches of states in parallel.
@@ -565,7 +619,7 @@ func (w *workerPool[S, T]) expand(cur *frontier[S], begin, end, depth int) []*ch
 		var r *chunkResult[S]
 		if n := len(w.spare); n > 0 {
 			r, w.spare = w.spare[n-1], w.spare[:n-1]
-			r.cands = r.cands[:0]
+			r.cands, r.nodes, r.gedges = r.cands[:0], r.nodes[:0], r.gedges[:0]
 			clear(r.found)
 			r.transitions = 0
 			r.beyondDepth = false
@@ -578,10 +632,14 @@ func (w *workerPool[S, T]) expand(cur *frontier[S], begin, end, depth int) []*ch
 	for len(w.succ) < workers {
 		w.succ = append(w.succ, w.e.successorFunc())
 	}
+	expandChunk := w.e.expandChunk
+	if w.e.graph != nil {
+		expandChunk = w.e.expandGraphChunk
+	}
 	if workers <= 1 {
 		var buf []byte
 		for c := 0; c < nChunks; c++ {
-			buf = w.e.expandChunk(w.succ[0], cur, begin+c*chunkSize, min(begin+(c+1)*chunkSize, end), depth, w.results[c], buf)
+			buf = expandChunk(w.succ[0], cur, begin+c*chunkSize, min(begin+(c+1)*chunkSize, end), depth, w.results[c], buf)
 		}
 		return w.results
 	}
@@ -598,7 +656,7 @@ func (w *workerPool[S, T]) expand(cur *frontier[S], begin, end, depth int) []*ch
 				if c >= nChunks {
 					return
 				}
-				buf = w.e.expandChunk(succ, cur, begin+c*chunkSize, min(begin+(c+1)*chunkSize, end), depth, w.results[c], buf)
+				buf = expandChunk(succ, cur, begin+c*chunkSize, min(begin+(c+1)*chunkSize, end), depth, w.results[c], buf)
 			}
 		}()
 	}

@@ -3,11 +3,10 @@ package explore
 import (
 	"context"
 	"math"
-	"sort"
+	"math/bits"
+	"runtime"
+	"slices"
 	"time"
-	"unsafe"
-
-	"github.com/zeebo/xxh3"
 )
 
 // LiveProperty is a liveness property of the form "whenever Trigger holds,
@@ -27,11 +26,12 @@ type LivenessOptions[S, T any] struct {
 	// infinitely often (strong fairness), and may stop for ever in a state
 	// where no class is enabled.
 	Class     func(T) int
+	Workers   int    // 0 means runtime.GOMAXPROCS(0)
 	MaxStates uint64 // 0: no limit
 	MaxTime   time.Duration
 	MaxMemory uint64 // bytes of Go heap; 0: no limit
 	// Progress, if set, is called about every half second while the
-	// graph is built.
+	// graph is built, from the goroutine that called CheckLiveness.
 	Progress func(Progress)
 }
 
@@ -58,9 +58,12 @@ type LivenessResult[S, T any] struct {
 	Elapsed       time.Duration
 	Depth         int    // the greatest breadth-first depth
 	Bytes         uint64 // memory of the stored graph
-	PeakHeap      uint64 // the Go heap's peak while the graph was built and searched
+	// VisitedBytes is what the visited set took while the graph was
+	// built (freed before the analysis).
+	VisitedBytes uint64
+	PeakHeap     uint64 // the Go heap's peak while the graph was built and searched
 	// CollisionProbability bounds the chance that two states shared a
-	// 64-bit hash and were merged in the graph.
+	// fingerprint and were merged in the graph.
 	CollisionProbability float64
 	Violations           []LiveViolation[S, T] // in the order the properties were given
 }
@@ -75,135 +78,144 @@ type LivenessResult[S, T any] struct {
 // fairness class enabled in any of its states is taken by a transition
 // inside it (strong fairness; see fairComponents). The lasso reaches the
 // set by a shortest path and goes round a cycle that takes every class
-// enabled along it. The graph is built by one goroutine:
-// liveness needs every edge, not only the first path to each state, so it
-// costs more memory per state than the safety search.
+// enabled along it.
+//
+// The graph is built by the workers of the safety search (BuildGraph),
+// with each property's trigger and goal kept as two bits a state; the
+// analysis then streams over its edges with arrays of a few bytes a
+// state, and stops, like the build, on the time and memory limits and
+// when ctx is cancelled (the result is then incomplete, without verdicts).
 func CheckLiveness[S, T any](ctx context.Context, sys System[S, T], opts LivenessOptions[S, T]) *LivenessResult[S, T] {
-	g := buildGraph(ctx, sys, opts)
-	r := &LivenessResult[S, T]{States: uint64(g.n()), Edges: uint64(len(g.to)), Complete: g.stopped == Finished,
-		Stopped: g.stopped, Bytes: g.bytes(), Depth: g.maxDepth,
-		CollisionProbability: math.Min(1, float64(g.n())*float64(g.n())/math.Ldexp(1, 65))}
+	if len(opts.Properties) > 32 {
+		panic("explore: more than 32 liveness properties")
+	}
+	start := time.Now()
+	var marks []func(S) bool
+	for _, p := range opts.Properties {
+		marks = append(marks, p.Trigger, p.Goal)
+	}
+	maxStates := opts.MaxStates
+	if maxStates > 0 {
+		maxStates++ // the limit is on states beyond MaxStates, not at it
+	}
+	g := BuildGraph[S, T](ctx, sys, GraphOptions[S, T]{Class: opts.Class, Marks: marks, Workers: opts.Workers,
+		MaxStates: maxStates, MaxTime: opts.MaxTime, MaxMemory: opts.MaxMemory, Progress: opts.Progress})
+	r := &LivenessResult[S, T]{States: g.States, Edges: g.Edges, Complete: g.Complete, Stopped: g.Stopped,
+		Bytes: g.Bytes(), VisitedBytes: g.VisitedBytes, Depth: g.Depth, CollisionProbability: g.CollisionProbability}
 	if r.Complete {
+		a := newAnalysis(ctx, g, opts, start)
+		var found []LiveViolation[S, T]
 		for p := range opts.Properties {
-			if lasso, ok := g.violation(p); ok {
-				r.Violations = append(r.Violations, LiveViolation[S, T]{Property: opts.Properties[p].Name, Lasso: replayLasso(sys, g, lasso)})
+			lasso, ok := a.violation(p)
+			if a.stopped != Finished {
+				break
+			}
+			if ok {
+				found = append(found, LiveViolation[S, T]{Property: opts.Properties[p].Name, Lasso: replayLasso(sys, g, lasso)})
 			}
 		}
+		a.release()
+		if a.stopped != Finished {
+			r.Complete, r.Stopped = false, a.stopped
+		} else {
+			r.Violations = found
+		}
+		g.PeakHeap = max(g.PeakHeap, a.probe.peak)
 	}
-	r.Elapsed = time.Since(g.start)
-	r.PeakHeap = max(g.probe.peak, g.probe.read(true))
+	r.Elapsed = time.Since(start)
+	r.PeakHeap = g.PeakHeap
 	return r
 }
 
-// graph is the reachable state graph in compressed sparse rows: the edges
-// of state i are to[first[i]:first[i+1]], in successor order, so an edge's
-// position is its successor index.
-type graph struct {
-	first    []uint32
-	to       []uint32
-	class    []int8
-	enabled  []uint32 // classes with an edge out of the state
-	trigger  []uint64 // bit p: property p's trigger holds
-	goal     []uint64
-	depth    []uint16
-	initials []int // index in sys.Initial() of each initial state (states 0..len-1)
+// bitset is a set of state indices.
+type bitset []uint64
+
+func newBitset(n uint64) bitset    { return make(bitset, (n+63)/64) }
+func bitsetBytes(n uint64) uint64  { return (n + 63) / 64 * 8 }
+func (b bitset) has(v uint32) bool { return b[v/64]&(1<<(v%64)) != 0 }
+func (b bitset) set(v uint32)      { b[v/64] |= 1 << (v % 64) }
+func (b bitset) unset(v uint32)    { b[v/64] &^= 1 << (v % 64) }
+
+// tick counts a step of the analysis and, every analysisCheckEvery
+// steps, checks ctx and the limits; it reports whether to go on.
+func (a *analysis) tick() bool {
+	a.ticks++
+	return a.ticks%analysisCheckEvery != 0 && a.ok() || a.check()
+}
+
+func (a *analysis) ok() bool { return a.stopped == Finished }
+
+// arrays is what the analysis allocates: Tarjan's index and low link, and
+// three sets of states.
+func (a *analysis) arrays() uint64 { return 8*a.g.States + 3*bitsetBytes(a.g.States) }
+
+func (a *analysis) release() { a.g.budget.free(a.reserved) }
+
+// trigger and goal are the marks of property p in state v.
+func (a *analysis) trigger(p int, v uint32) bool { return a.g.Mark(2*p, v) }
+func (a *analysis) goal(p int, v uint32) bool    { return a.g.Mark(2*p+1, v) }
+
+const analysisCheckEvery = 1 << 14 // steps of the analysis between two checks of ctx and limits
+
+// analysis holds what the search for fair lassos needs besides the graph:
+// a few bytes a state, allocated once and reused for every property.
+type analysis struct {
+	g        *Graph
+	ctx      context.Context
+	deadline time.Time // zero: none
+	limit    uint64    // heap limit; 0: none
+	probe    *memoryProbe
+	ticks    uint64
 	stopped  StopReason
-	start    time.Time
-	maxDepth int
-	// indexBytes is what the hash-to-index table took while the graph
-	// was built; probe samples the heap.
-	indexBytes uint64
-	probe      *memoryProbe
+	reserved uint64
+
+	bad, inComp bitset
+	stack       []uint32
+	t           *tarjan
 }
 
-func (g *graph) n() int { return len(g.first) - 1 }
-
-func (g *graph) bytes() uint64 {
-	return uint64(len(g.first)*4 + len(g.to)*4 + len(g.class) + len(g.enabled)*4 + len(g.trigger)*8 + len(g.goal)*8 + len(g.depth)*2)
+func newAnalysis[S, T any](ctx context.Context, g *Graph, opts LivenessOptions[S, T], start time.Time) *analysis {
+	a := &analysis{g: g, ctx: ctx, limit: opts.MaxMemory, probe: newMemoryProbe()}
+	if opts.MaxTime > 0 {
+		a.deadline = start.Add(opts.MaxTime)
+	}
+	if a.limit > 0 {
+		// The visited set is garbage now: let the budget see the heap
+		// without it before the analysis reserves its arrays.
+		runtime.GC()
+		g.budget.sample(a.probe.read(true))
+	}
+	if !g.budget.reserve(a.arrays()) {
+		a.stopped = MemoryLimit
+		return a
+	}
+	a.reserved = a.arrays()
+	n := g.States
+	a.bad, a.inComp = newBitset(n), newBitset(n)
+	a.t = &tarjan{g: g, a: a, index: make([]uint32, n), low: make([]uint32, n), onStack: newBitset(n)}
+	for i := range a.t.index {
+		a.t.index[i] = unvisited
+	}
+	return a
 }
 
-func (g *graph) edges(i uint32) (lo, hi uint32) { return g.first[i], g.first[i+1] }
-
-func buildGraph[S, T any](ctx context.Context, sys System[S, T], opts LivenessOptions[S, T]) *graph {
-	g := &graph{start: time.Now(), probe: newMemoryProbe()}
-	index := newIndexMap()
-	var queue fifo[S]
-	var buf []byte
-	lookup := func(s S) (uint32, bool) {
-		buf = sys.Key(buf[:0], s)
-		i, isNew := index.lookup(xxh3.Hash(buf), uint32(queue.n))
-		if !isNew {
-			return i, false
-		}
-		queue.push(s)
-		var t, gl uint64
-		for p, lp := range opts.Properties {
-			if lp.Trigger(s) {
-				t |= 1 << p
-			}
-			if lp.Goal(s) {
-				gl |= 1 << p
-			}
-		}
-		g.trigger = append(g.trigger, t)
-		g.goal = append(g.goal, gl)
-		return i, true
+// check looks at ctx and the limits, and records why the analysis must
+// stop; it reports whether it may go on.
+func (a *analysis) check() bool {
+	switch {
+	case a.stopped != Finished:
+	case a.ctx.Err() != nil:
+		a.stopped = Interrupted
+	case !a.deadline.IsZero() && time.Now().After(a.deadline):
+		a.stopped = TimeLimit
+	case a.limit > 0 && a.probe.read(false) >= a.limit:
+		a.stopped = MemoryLimit
 	}
-	for k, s := range sys.Initial() {
-		if _, isNew := lookup(s); isNew {
-			g.initials = append(g.initials, k)
-			g.depth = append(g.depth, 0)
-		}
-	}
-	g.first = append(g.first, 0)
-	var zero S
-	lastProgress := time.Now()
-	for i := 0; !queue.empty(); i++ {
-		var mask uint32
-		sys.Successors(queue.pop(), func(label T, t S) {
-			j, isNew := lookup(t)
-			if isNew {
-				g.depth = append(g.depth, g.depth[i]+1)
-				g.maxDepth = max(g.maxDepth, int(g.depth[i])+1)
-			}
-			c := opts.Class(label)
-			g.to = append(g.to, j)
-			g.class = append(g.class, int8(c))
-			if c >= 0 {
-				mask |= 1 << c
-			}
-		})
-		g.enabled = append(g.enabled, mask)
-		g.first = append(g.first, uint32(len(g.to)))
-		if opts.MaxStates > 0 && uint64(queue.n) > opts.MaxStates {
-			g.stopped = StateLimit
-			return g
-		}
-		if i%1024 == 0 {
-			switch {
-			case ctx.Err() != nil:
-				g.stopped = Interrupted
-			case opts.MaxTime > 0 && time.Since(g.start) > opts.MaxTime:
-				g.stopped = TimeLimit
-			case opts.MaxMemory > 0 && max(g.probe.read(false), g.bytes()+index.bytes()+queue.bytes(unsafe.Sizeof(zero))) > opts.MaxMemory:
-				g.stopped = MemoryLimit
-			}
-			if g.stopped != Finished {
-				return g
-			}
-			if opts.Progress != nil && time.Since(lastProgress) >= 500*time.Millisecond {
-				lastProgress = time.Now()
-				opts.Progress(Progress{States: uint64(queue.n), Transitions: uint64(len(g.to)), Depth: g.maxDepth,
-					Queue: queue.n - queue.popped, Elapsed: time.Since(g.start)})
-			}
-		}
-	}
-	g.indexBytes = index.bytes()
-	return g
+	return a.stopped == Finished
 }
 
-// lassoIndices is a lasso as state indices and edge positions: path[k] is
-// the edge taken from state states[k].
+// lassoIndices is a lasso as an initial state and successor positions:
+// edges[k] is the position of the edge taken at step k.
 type lassoIndices struct {
 	start     uint32 // initial state
 	edges     []uint32
@@ -211,59 +223,62 @@ type lassoIndices struct {
 }
 
 // violation finds the counterexample to property p nearest the initial
-// states, if there is one.
-func (g *graph) violation(p int) (lassoIndices, bool) {
-	n := g.n()
-	bit := uint64(1) << p
+// states, if there is one. States are numbered breadth-first, so the
+// nearest of two states is the one of lower index.
+func (a *analysis) violation(p int) (lassoIndices, bool) {
+	g := a.g
+	if !a.ok() {
+		return lassoIndices{}, false
+	}
+	n := uint32(g.States)
 	// bad: not Goal, reachable from Trigger && !Goal through !Goal states.
-	bad := make([]bool, n)
-	var stack []uint32
-	for i := 0; i < n; i++ {
-		if g.trigger[i]&bit != 0 && g.goal[i]&bit == 0 {
-			bad[i] = true
-			stack = append(stack, uint32(i))
+	bad := a.bad
+	clear(bad)
+	stack := a.stack[:0]
+	for i := uint32(0); i < n; i++ {
+		if a.trigger(p, i) && !a.goal(p, i) {
+			bad.set(i)
+			stack = append(stack, i)
 		}
 	}
-	for len(stack) > 0 {
+	for len(stack) > 0 && a.tick() {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		lo, hi := g.edges(i)
-		for e := lo; e < hi; e++ {
-			j := g.to[e]
-			if !bad[j] && g.goal[j]&bit == 0 {
-				bad[j] = true
+		it := g.edges(i)
+		for j, _, ok := it.next(); ok; j, _, ok = it.next() {
+			if !bad.has(j) && !a.goal(p, j) {
+				bad.set(j)
 				stack = append(stack, j)
 			}
 		}
 	}
-	best := -1 // state where the violation is entered
+	a.stack = stack[:0]
+	best := int64(-1) // state where the violation is entered
 	var bestComp []uint32
-	stuck := false
-	consider := func(entry uint32, comp []uint32, isStuck bool) {
-		if best < 0 || g.depth[entry] < g.depth[best] || g.depth[entry] == g.depth[best] && int(entry) < best {
-			best, bestComp, stuck = int(entry), comp, isStuck
-		}
-	}
 	// An execution may stay for ever in a state where no fairness class
 	// is enabled: only faults or optional actions could move it on.
-	for i := 0; i < n; i++ {
-		if bad[i] && g.enabled[i] == 0 {
-			consider(uint32(i), nil, true)
+	for i := uint32(0); i < n && a.ok(); i++ {
+		if bad.has(i) && g.enabled(i) == 0 {
+			best = int64(i)
+			break
 		}
 	}
-	g.fairComponents(bad, func(comp []uint32, entry uint32) {
-		consider(entry, comp, false)
+	stuck := best >= 0
+	a.fairComponents(bad, func(comp []uint32) {
+		if best < 0 || int64(comp[0]) < best {
+			best, bestComp, stuck = int64(comp[0]), append(bestComp[:0], comp...), false
+		}
 	})
-	if best < 0 {
+	if best < 0 || !a.ok() {
 		return lassoIndices{}, false
 	}
-	start, prefix := g.shortestPath(uint32(best))
+	start, prefix := a.shortestPath(uint32(best))
 	l := lassoIndices{start: start, edges: prefix, loopStart: -1}
 	if !stuck {
 		l.loopStart = len(prefix)
-		l.edges = append(l.edges, g.fairCycle(uint32(best), bestComp)...)
+		l.edges = append(l.edges, a.fairCycle(uint32(best), bestComp)...)
 	}
-	return l, true
+	return l, a.ok()
 }
 
 // tarjan finds strongly connected components of subgraphs of g
@@ -272,50 +287,48 @@ func (g *graph) violation(p int) (lassoIndices, bool) {
 // so that the repeated runs of the fairness refinement cost only the size
 // of the part they look at.
 type tarjan struct {
-	g         *graph
+	g         *Graph
+	a         *analysis
 	index     []uint32
 	low       []uint32
-	onStack   []bool
+	onStack   bitset
 	visited   []uint32
 	stack     []uint32
 	calls     []tarjanFrame
 	nextIndex uint32
 }
 
-type tarjanFrame struct{ v, edge uint32 }
+// tarjanFrame is a state being visited and where its edges are read:
+// chunks[chunk][off:end], prev the target of the edge read last.
+type tarjanFrame struct{ v, prev, chunk, off, end uint32 }
 
 const unvisited = math.MaxUint32
 
-func newTarjan(g *graph) *tarjan {
-	t := &tarjan{g: g, index: make([]uint32, g.n()), low: make([]uint32, g.n()), onStack: make([]bool, g.n())}
-	for i := range t.index {
-		t.index[i] = unvisited
-	}
-	return t
-}
-
 // run calls f with each strongly connected component, sorted, of the
-// subgraph of the states marked in keep, starting from roots.
-func (t *tarjan) run(keep []bool, roots []uint32, f func([]uint32)) {
-	g := t.g
-	var comps [][]uint32
-	for _, root := range roots {
-		if !keep[root] || t.index[root] != unvisited {
-			continue
+// subgraph of the states marked in keep, starting from roots (from every
+// state in keep, in index order, when roots is nil). Components of one
+// state without a loop are left out: no execution stays in them.
+func (t *tarjan) run(keep bitset, roots []uint32, f func([]uint32)) {
+	var flat []uint32 // the components found, one after the other
+	var ends []int
+	visit := func(root uint32) {
+		if !keep.has(root) || t.index[root] != unvisited {
+			return
 		}
 		t.push(root)
-		for len(t.calls) > 0 {
+		for len(t.calls) > 0 && t.a.tick() {
 			top := &t.calls[len(t.calls)-1]
 			v := top.v
-			if top.edge < g.first[v+1] {
-				w := g.to[top.edge]
-				top.edge++
-				if !keep[w] {
+			if top.off < top.end {
+				it := edgeIter{rec: t.g.chunks[top.chunk][top.off:top.end], prev: top.prev}
+				w, _, _ := it.next()
+				top.off, top.prev = top.end-uint32(len(it.rec)), w
+				if !keep.has(w) {
 					continue
 				}
 				if t.index[w] == unvisited {
 					t.push(w)
-				} else if t.onStack[w] && t.index[w] < t.low[v] {
+				} else if t.onStack.has(w) && t.index[w] < t.low[v] {
 					t.low[v] = t.index[w]
 				}
 				continue
@@ -326,29 +339,59 @@ func (t *tarjan) run(keep []bool, roots []uint32, f func([]uint32)) {
 				t.low[u] = min(t.low[u], t.low[v])
 			}
 			if t.low[v] == t.index[v] {
-				var comp []uint32
+				begin := len(flat)
 				for {
 					w := t.stack[len(t.stack)-1]
 					t.stack = t.stack[:len(t.stack)-1]
-					t.onStack[w] = false
-					comp = append(comp, w)
+					t.onStack.unset(w)
+					flat = append(flat, w)
 					if w == v {
 						break
 					}
 				}
-				sort.Slice(comp, func(i, j int) bool { return comp[i] < comp[j] })
-				comps = append(comps, comp)
+				if comp := flat[begin:]; len(comp) > 1 || t.selfLoop(v) {
+					slices.Sort(comp)
+					ends = append(ends, len(flat))
+				} else {
+					flat = flat[:begin]
+				}
 			}
 		}
+	}
+	if roots == nil {
+		for i := uint32(0); i < uint32(t.g.States) && t.a.ok(); i++ {
+			visit(i)
+		}
+	}
+	for _, root := range roots {
+		visit(root)
 	}
 	for _, v := range t.visited {
 		t.index[v] = unvisited
 	}
-	t.visited, t.nextIndex = t.visited[:0], 0
-	// Called after the reset, so that f may run the search again.
-	for _, c := range comps {
-		f(c)
+	for _, v := range t.stack {
+		t.onStack.unset(v) // left by an interrupted run
 	}
+	t.visited, t.stack, t.calls, t.nextIndex = t.visited[:0], t.stack[:0], t.calls[:0], 0
+	// Called after the reset, so that f may run the search again.
+	begin := 0
+	for _, end := range ends {
+		if !t.a.ok() {
+			return
+		}
+		f(flat[begin:end])
+		begin = end
+	}
+}
+
+func (t *tarjan) selfLoop(v uint32) bool {
+	it := t.g.edges(v)
+	for w, _, ok := it.next(); ok; w, _, ok = it.next() {
+		if w == v {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *tarjan) push(v uint32) {
@@ -356,8 +399,9 @@ func (t *tarjan) push(v uint32) {
 	t.nextIndex++
 	t.visited = append(t.visited, v)
 	t.stack = append(t.stack, v)
-	t.onStack[v] = true
-	t.calls = append(t.calls, tarjanFrame{v, t.g.first[v]})
+	t.onStack.set(v)
+	c, off, end := t.g.locate(v)
+	t.calls = append(t.calls, tarjanFrame{v: v, prev: v, chunk: uint32(c), off: off, end: end})
 }
 
 // fairComponents calls f with each set of states marked in keep in which
@@ -367,54 +411,43 @@ func (t *tarjan) push(v uint32) {
 // a class that is never taken inside is enabled cannot recur in a fair
 // execution, so they are left out and the rest is decomposed again, as in
 // the emptiness check of Streett automata.
-func (g *graph) fairComponents(keep []bool, f func(comp []uint32, entry uint32)) {
-	t := newTarjan(g)
-	all := make([]uint32, 0, g.n())
-	for i := range keep {
-		if keep[i] {
-			all = append(all, uint32(i))
-		}
-	}
-	inComp := make([]bool, g.n())
+func (a *analysis) fairComponents(keep bitset, f func(comp []uint32)) {
+	g, t, inComp := a.g, a.t, a.inComp
 	var check func(comp []uint32)
 	check = func(comp []uint32) {
 		for _, v := range comp {
-			inComp[v] = true
+			inComp.set(v)
 		}
 		var anywhere, taken uint32
 		inner := false
 		for _, v := range comp {
-			anywhere |= g.enabled[v]
-			lo, hi := g.edges(v)
-			for e := lo; e < hi; e++ {
-				if inComp[g.to[e]] {
+			it := g.edges(v)
+			for w, c, ok := it.next(); ok; w, c, ok = it.next() {
+				if c >= 0 {
+					anywhere |= 1 << c
+				}
+				if inComp.has(w) {
 					inner = true
-					if c := g.class[e]; c >= 0 {
+					if c >= 0 {
 						taken |= 1 << c
 					}
 				}
 			}
 		}
 		for _, v := range comp {
-			inComp[v] = false
+			inComp.unset(v)
 		}
 		switch {
 		case !inner:
 			return // a single state without a loop
 		case anywhere&^taken == 0:
-			entry := comp[0]
-			for _, v := range comp {
-				if g.depth[v] < g.depth[entry] || g.depth[v] == g.depth[entry] && v < entry {
-					entry = v
-				}
-			}
-			f(comp, entry)
+			f(comp)
 			return
 		}
 		starved := anywhere &^ taken
 		var rest []uint32
 		for _, v := range comp {
-			if g.enabled[v]&starved == 0 {
+			if g.enabled(v)&starved == 0 {
 				rest = append(rest, v)
 			}
 		}
@@ -422,47 +455,49 @@ func (g *graph) fairComponents(keep []bool, f func(comp []uint32, entry uint32))
 			return
 		}
 		for _, v := range comp {
-			keep[v] = false
+			keep.unset(v)
 		}
 		for _, v := range rest {
-			keep[v] = true
+			keep.set(v)
 		}
 		t.run(keep, rest, check)
 		for _, v := range comp {
-			keep[v] = true
+			keep.set(v)
 		}
 	}
-	t.run(keep, all, check)
+	t.run(keep, nil, check)
 }
 
-// shortestPath gives an initial state and the edges of a shortest path
-// from the initial states to target.
-func (g *graph) shortestPath(target uint32) (uint32, []uint32) {
-	n := g.n()
-	parentEdge := make([]uint32, n)
-	parent := make([]uint32, n)
-	seen := make([]bool, n)
-	var queue []uint32
-	for i := range g.initials {
-		seen[i] = true
-		queue = append(queue, uint32(i))
-	}
-	for k := 0; k < len(queue) && !seen[target]; k++ {
-		v := queue[k]
-		lo, hi := g.edges(v)
-		for e := lo; e < hi; e++ {
-			w := g.to[e]
-			if !seen[w] {
-				seen[w], parent[w], parentEdge[w] = true, v, e
-				queue = append(queue, w)
-			}
-		}
-	}
+// shortestPath gives an initial state and the edge positions of a
+// shortest path from the initial states to target: the path of the
+// breadth-first search that numbered the states, whose parent of a state
+// is the first state of the level above with an edge to it (the first
+// such edge). It scans one level per step and allocates nothing per state.
+func (a *analysis) shortestPath(target uint32) (uint32, []uint32) {
+	g := a.g
 	var rev []uint32
 	v := target
-	for int(v) >= len(g.initials) {
-		rev = append(rev, parentEdge[v])
-		v = parent[v]
+	for d := g.level(v); d > 0 && a.ok(); d-- {
+		parent, pos, found := uint32(0), uint32(0), false
+		for u := g.levels[d-1]; u < g.levels[d] && !found && a.tick(); u++ {
+			it := g.edges(u)
+			k := uint32(0)
+			for w, _, ok := it.next(); ok; w, _, ok = it.next() {
+				if w == v {
+					parent, pos, found = u, k, true
+					break
+				}
+				k++
+			}
+		}
+		if !found {
+			if a.ok() {
+				panic("explore: a state has no parent in the level above")
+			}
+			break
+		}
+		rev = append(rev, pos)
+		v = parent
 	}
 	out := make([]uint32, len(rev))
 	for i := range rev {
@@ -471,39 +506,54 @@ func (g *graph) shortestPath(target uint32) (uint32, []uint32) {
 	return v, out
 }
 
-// fairCycle builds a cycle through from, inside the component comp, that
-// for every fairness class either passes through a state where the class
-// is disabled or takes an edge of that class.
-func (g *graph) fairCycle(from uint32, comp []uint32) []uint32 {
-	inComp := map[uint32]bool{}
+// edgeRef is an edge of the graph: the position pos among the edges of
+// from, its target and class.
+type edgeRef struct {
+	from, pos, to uint32
+	class         int8
+}
+
+// fairCycle builds a cycle through from, inside the component comp
+// (sorted), that for every fairness class either passes through a state
+// where the class is disabled or takes an edge of that class. It returns
+// the edges' positions.
+func (a *analysis) fairCycle(from uint32, comp []uint32) []uint32 {
+	g := a.g
+	inComp := a.inComp
 	for _, v := range comp {
-		inComp[v] = true
+		inComp.set(v)
 	}
-	var cycle []uint32
-	cur := from
-	// pathTo walks (BFS inside the component) from cur to the first state
-	// or edge accepted by done, appending the edges taken.
-	pathTo := func(done func(state uint32, edge int64) bool) {
-		if done(cur, -1) {
-			return
+	defer func() {
+		for _, v := range comp {
+			inComp.unset(v)
 		}
-		parent := map[uint32]uint32{}
-		parentEdge := map[uint32]uint32{}
-		seen := map[uint32]bool{cur: true}
+	}()
+	at := func(v uint32) int { i, _ := slices.BinarySearch(comp, v); return i }
+	// The breadth-first searches' arrays, indexed by position in comp.
+	parent := make([]edgeRef, len(comp))
+	seen := newBitset(uint64(len(comp)))
+	var cycle []edgeRef
+	cur := from
+	// pathTo walks (BFS inside the component) from cur to the first edge
+	// accepted by done, appending the edges taken.
+	pathTo := func(done func(e edgeRef) bool) {
+		clear(seen)
+		seen.set(uint32(at(cur)))
 		queue := []uint32{cur}
 		for k := 0; k < len(queue); k++ {
 			v := queue[k]
-			lo, hi := g.edges(v)
-			for e := lo; e < hi; e++ {
-				w := g.to[e]
-				if !inComp[w] {
+			it := g.edges(v)
+			pos := uint32(0)
+			for w, c, ok := it.next(); ok; w, c, ok = it.next() {
+				e := edgeRef{from: v, pos: pos, to: w, class: c}
+				pos++
+				if !inComp.has(w) {
 					continue
 				}
-				if done(w, int64(e)) {
-					var rev []uint32
-					rev = append(rev, e)
-					for u := v; u != cur; u = parent[u] {
-						rev = append(rev, parentEdge[u])
+				if done(e) {
+					rev := []edgeRef{e}
+					for u := v; u != cur; u = parent[at(u)].from {
+						rev = append(rev, parent[at(u)])
 					}
 					for i := len(rev) - 1; i >= 0; i-- {
 						cycle = append(cycle, rev[i])
@@ -511,8 +561,9 @@ func (g *graph) fairCycle(from uint32, comp []uint32) []uint32 {
 					cur = w
 					return
 				}
-				if !seen[w] {
-					seen[w], parent[w], parentEdge[w] = true, v, e
+				if i := uint32(at(w)); !seen.has(i) {
+					seen.set(i)
+					parent[i] = e
 					queue = append(queue, w)
 				}
 			}
@@ -520,60 +571,35 @@ func (g *graph) fairCycle(from uint32, comp []uint32) []uint32 {
 		panic("explore: component is not strongly connected")
 	}
 	for {
-		states := []uint32{from}
-		var taken uint32
-		v := from
+		taken := uint32(0)
+		anywhere := g.enabled(from)
 		for _, e := range cycle {
-			if c := g.class[e]; c >= 0 {
-				taken |= 1 << c
+			if e.class >= 0 {
+				taken |= 1 << e.class
 			}
-			v = g.to[e]
-			states = append(states, v)
-		}
-		var anywhere uint32
-		for _, s := range states {
-			anywhere |= g.enabled[s]
+			anywhere |= g.enabled(e.to)
 		}
 		missing := anywhere &^ taken
 		if missing == 0 && len(cycle) > 0 && cur == from {
-			return cycle
+			out := make([]uint32, len(cycle))
+			for i, e := range cycle {
+				out[i] = e.pos
+			}
+			return out
 		}
 		if missing != 0 {
-			c := 0
-			for missing&(1<<c) == 0 {
-				c++
-			}
-			pathTo(func(state uint32, edge int64) bool { return edge >= 0 && g.class[edge] == int8(c) })
+			c := int8(bits.TrailingZeros32(missing))
+			pathTo(func(e edgeRef) bool { return e.class == c })
 			continue
 		}
 		// Every class is satisfied: close the cycle.
-		pathTo(func(state uint32, edge int64) bool { return edge >= 0 && state == from })
+		pathTo(func(e edgeRef) bool { return e.to == from })
 	}
 }
 
-// replayLasso turns state indices and edge positions into a path of
-// labels and states by calling Successors again.
-func replayLasso[S, T any](sys System[S, T], g *graph, l lassoIndices) Lasso[S, T] {
+// replayLasso turns an initial state and edge positions into a path of
+// labels and states.
+func replayLasso[S, T any](sys System[S, T], g *Graph, l lassoIndices) Lasso[S, T] {
 	s := sys.Initial()[g.initials[l.start]]
-	out := Lasso[S, T]{Path: Path[S, T]{Start: s}, LoopStart: l.loopStart}
-	v := l.start
-	for _, e := range l.edges {
-		pos := e - g.first[v]
-		k := uint32(0)
-		var label T
-		var next S
-		found := false
-		sys.Successors(s, func(lb T, t S) {
-			if k == pos {
-				label, next, found = lb, t, true
-			}
-			k++
-		})
-		if !found {
-			panic("explore: successor vanished while replaying a lasso: Successors is not deterministic")
-		}
-		out.Path.Steps = append(out.Path.Steps, Step[S, T]{Label: label, State: next})
-		s, v = next, g.to[e]
-	}
-	return out
+	return Lasso[S, T]{Path: Path[S, T]{Start: s, Steps: replay(sys, s, l.edges)}, LoopStart: l.loopStart}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/emicklei/dot"
+	"github.com/tcpmc/tcpmc/explore"
 	"github.com/tcpmc/tcpmc/model"
 	"github.com/tcpmc/tcpmc/properties"
 )
@@ -85,9 +86,10 @@ type graphEdge struct {
 // maxEdgeLabels is how many distinct steps a merged edge lists.
 const maxEdgeLabels = 3
 
-// NewStateGraph explores sys breadth-first and builds its state graph.
-// Edges are merged as they are found, so that collapsing a large state
-// space costs memory for its states only, not for its transitions.
+// NewStateGraph draws the state graph explore builds for sys (bounded by
+// MaxStates and the default memory limit). Edges are merged as they are
+// walked, so that collapsing a large state space costs the memory of
+// explore's graph, not a node per joint state.
 func NewStateGraph(ctx context.Context, sys *model.System, opts GraphOptions) (*StateGraph, error) {
 	if opts.MaxNodes <= 0 {
 		opts.MaxNodes = DefaultMaxNodes
@@ -112,25 +114,29 @@ func NewStateGraph(ctx context.Context, sys *model.System, opts GraphOptions) (*
 		}
 	}
 
-	// Joint states in breadth-first order, and the node each is drawn as.
+	// The graph comes from explore's search; walking it rebuilds the
+	// joint states in breadth-first order, each with its successors.
+	eg := explore.BuildGraph[model.State, model.Step](ctx, sys, explore.GraphOptions[model.State, model.Step]{
+		MaxStates: uint64(limit) + 1, MaxMemory: explore.DefaultMaxMemory()})
+	switch {
+	case eg.Stopped == explore.Interrupted:
+		return nil, ctx.Err()
+	case eg.Stopped == explore.StateLimit && opts.Collapse:
+		return nil, &TooLargeError{Limit: opts.MaxStates, Collapse: true}
+	case eg.Stopped == explore.StateLimit:
+		return nil, &TooLargeError{Limit: opts.MaxNodes}
+	case !eg.Complete:
+		return nil, fmt.Errorf("state graph search stopped: %s", eg.Stopped)
+	}
+
+	// The joint states drawn one node each (when not collapsing), the
+	// depth of each joint state and the node it is drawn as.
 	var states []model.State
 	var nodeOf, depths []int
-	index := map[string]int{}
 	pairNode := map[[2]model.TCPState]int{}
-	discover := func(s model.State, depth int) (int, error) {
-		k := string(sys.Key(nil, s))
-		if i, ok := index[k]; ok {
-			return i, nil
-		}
-		if len(states) >= limit {
-			if opts.Collapse {
-				return 0, &TooLargeError{Limit: opts.MaxStates, Collapse: true}
-			}
-			return 0, &TooLargeError{Limit: opts.MaxNodes}
-		}
-		i := len(states)
-		index[k] = i
-		states = append(states, s)
+	// discover makes the node of the next joint state in breadth-first
+	// order, the order explore numbered them in.
+	discover := func(s model.State, depth int) {
 		depths = append(depths, depth)
 		node := len(g.nodes)
 		if opts.Collapse {
@@ -142,6 +148,7 @@ func NewStateGraph(ctx context.Context, sys *model.System, opts GraphOptions) (*
 				g.nodes = append(g.nodes, graphNode{lines: []string{pairLine(pair)}})
 			}
 		} else {
+			states = append(states, s)
 			g.nodes = append(g.nodes, graphNode{rank: depth})
 		}
 		nodeOf = append(nodeOf, node)
@@ -149,7 +156,6 @@ func NewStateGraph(ctx context.Context, sys *model.System, opts GraphOptions) (*
 		nd.collapsed++
 		nd.initial = nd.initial || depth == 0
 		nd.final = nd.final || sys.Final(s)
-		return i, nil
 	}
 	edgeOf := map[[2]int]int{}
 	addEdge := func(a, b int, st model.Step, bad []string) {
@@ -180,40 +186,26 @@ func NewStateGraph(ctx context.Context, sys *model.System, opts GraphOptions) (*
 		}
 	}
 
-	for _, s := range sys.Initial() {
-		if _, err := discover(s, 0); err != nil {
-			return nil, err
-		}
+	init := sys.Initial()
+	for _, k := range eg.Initial() {
+		discover(init[k], 0)
 	}
-	for i := 0; i < len(states); i++ {
-		if i%4096 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		from := states[i]
+	explore.WalkGraph(sys, eg, func(i uint32, from model.State, succ []explore.Successor[model.State, model.Step]) {
 		moves := 0 // successors that are not the environment's
-		var failed error
-		sys.Successors(from, func(st model.Step, to model.State) {
-			if failed != nil {
-				return
-			}
-			if !properties.Environment(st) {
+		for _, sc := range succ {
+			if !properties.Environment(sc.Label) {
 				moves++
 			}
-			j, err := discover(to, depths[i]+1)
-			if err != nil {
-				failed = err
-				return
+			if int(sc.To) == len(nodeOf) {
+				discover(sc.State, depths[i]+1)
 			}
-			addEdge(nodeOf[i], nodeOf[j], st, mon.Step(from, st, to))
-		})
-		if failed != nil {
-			return nil, failed
+			addEdge(nodeOf[i], nodeOf[sc.To], sc.Label, mon.Step(from, sc.Label, sc.State))
 		}
 		bad := mon.State(from, moves)
 		note(bad)
 		g.nodes[nodeOf[i]].violates = union(g.nodes[nodeOf[i]].violates, bad)
-	}
-	g.states = len(states)
+	})
+	g.states = int(eg.States)
 
 	if opts.Collapse {
 		if len(g.nodes) > opts.MaxNodes {

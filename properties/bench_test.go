@@ -2,7 +2,9 @@ package properties
 
 import (
 	"context"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tcpmc/tcpmc/model"
 )
@@ -27,15 +29,18 @@ func livenessNames() []string {
 	return out
 }
 
-// benchCheck reports states explored per second and the memory kept per
-// state: for the safety search, the visited set plus parent links; for
-// the liveness search, the stored state graph. Compare runs with benchstat.
+// benchCheck reports states explored per second of wall-clock and of
+// CPU time (the figure to compare on a shared machine), and the memory
+// kept per state: for the safety search, the visited set plus parent
+// links; for the liveness search, the stored state graph, and the Go
+// heap's peak. Compare runs with benchstat.
 func benchCheck(b *testing.B, cfg model.Config, props []string) {
 	sys, err := model.NewSystem(model.RFC9293(), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	var rep *Report
+	cpu := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		rep, err = Check(context.Background(), sys, Options{Properties: props})
@@ -44,16 +49,28 @@ func benchCheck(b *testing.B, cfg model.Config, props []string) {
 		}
 	}
 	b.StopTimer()
+	cpu = cpuTime() - cpu
 	if !rep.Complete {
 		b.Fatalf("incomplete: %s", rep.Stopped)
 	}
 	b.ReportMetric(float64(rep.States), "states")
 	b.ReportMetric(float64(rep.States)*float64(b.N)/b.Elapsed().Seconds(), "states/s")
-	if rep.Liveness != nil {
-		b.ReportMetric(float64(rep.Liveness.Bytes)/float64(rep.States), "graph-B/state")
+	b.ReportMetric(float64(rep.States)*float64(b.N)/cpu.Seconds(), "states/cpu-s")
+	if l := rep.Liveness; l != nil {
+		b.ReportMetric(float64(l.Bytes)/float64(rep.States), "graph-B/state")
+		b.ReportMetric(float64(l.PeakHeap)/float64(rep.States), "heap-B/state")
 	} else {
 		b.ReportMetric(rep.BytesPerState(), "B/state")
 	}
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func largeConfig() model.Config {
@@ -73,3 +90,7 @@ func BenchmarkLivenessDefault(b *testing.B) { benchCheck(b, model.DefaultConfig(
 // where the visited set's fixed start-up size no longer dominates the
 // memory per state.
 func BenchmarkSafetyLarge(b *testing.B) { benchCheck(b, largeConfig(), safetyNames()) }
+
+// BenchmarkLivenessLarge is the liveness search of the large
+// configuration: the state graph of millions of states.
+func BenchmarkLivenessLarge(b *testing.B) { benchCheck(b, largeConfig(), livenessNames()) }

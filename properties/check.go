@@ -395,7 +395,7 @@ func checkLiveness(ctx context.Context, sys *model.System, live []explore.LivePr
 		maxTime = max(maxTime-rep.Elapsed, time.Millisecond)
 	}
 	res := explore.CheckLiveness[state, step](ctx, sys, explore.LivenessOptions[state, step]{
-		Properties: live, Class: fairnessClass,
+		Properties: live, Class: fairnessClass, Workers: opts.Workers,
 		MaxStates: opts.MaxStates, MaxTime: maxTime, MaxMemory: opts.MaxMemory,
 		Progress: opts.LivenessProgress,
 	})
