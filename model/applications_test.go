@@ -244,7 +244,7 @@ func TestTimerKnobs(t *testing.T) {
 	if seg := probe.Out[0]; int(seg.Seq()) != mod(int(s.Ends[A].SndNxt)-1, cfg.SeqSpace) || seg.Len() != 0 || !seg.Has(ACK) {
 		t.Errorf("the probe %v is not SEG.SEQ = SND.NXT-1 without data", seg)
 	}
-	steps, s, _ = play(t, resolve("keep-alive", "on"), cfg, append(established, "timeout client keep-alive", "deliver client")...)
+	_, s, _ = play(t, resolve("keep-alive", "on"), cfg, append(established, "timeout client keep-alive", "deliver client")...)
 	if s.Count[B] != 1 || s.Net[B][0].Ack() != s.Ends[A].SndNxt {
 		t.Errorf("the peer answers the probe with %v", s.Channel(B))
 	}
