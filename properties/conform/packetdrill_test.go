@@ -83,6 +83,16 @@ func TestVariantsDisagree(t *testing.T) {
 	if r.Verdict != Disagrees {
 		t.Errorf("rfc1337: %s (%s)", r.Verdict, r.Reason)
 	}
+	// And only where the variant differs: without TIME-WAIT the FIN that
+	// ends the connection was still received, so read() returns 0.
+	b, err = os.ReadFile("../../testdata/packetdrill/half-close.pkt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ = model.Builtin("no-time-wait")
+	if r := RunScript(parse(t, "half-close.pkt", string(b)), v); r.Verdict != Agrees {
+		t.Errorf("no-time-wait, half-close.pkt: %s at line %d (%s)", r.Verdict, r.Line, r.Reason)
+	}
 }
 
 func TestNotApplicableNamesTheConstruct(t *testing.T) {

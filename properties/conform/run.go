@@ -527,6 +527,14 @@ func (r *runner) inject(p *Packet) error {
 	case model.CloseWait, model.Closing, model.TimeWait, model.LastAck:
 		r.finIn = true
 	}
+	// A FIN the endpoint acknowledges was received even where the TCB it
+	// closed is gone at once (a variant without TIME-WAIT): the
+	// application reads end-of-file.
+	for _, out := range st.Sent() {
+		if seg.Has(model.FIN) && out.Has(model.ACK) && !out.Has(model.RST) && int(out.Ack()) == int(r.mod(int(seg.Seq())+seg.Len())) {
+			r.finIn = true
+		}
+	}
 	if st.Deleted && p.Has('R') {
 		r.notify(resetNotice(before))
 	}
