@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tcpmc/tcpmc/model"
 )
 
 // A Script is a packetdrill script: timed events, each a system call, a
@@ -365,12 +368,27 @@ func parsePacket(text string) (*Packet, error) {
 }
 
 // parseSyscall reads "connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)".
+// packetdrillCalls are the system calls packetdrill scripts use; a name
+// close to one of them (and not one) is a typo.
+var packetdrillCalls = []string{"socket", "bind", "listen", "accept", "accept4", "connect", "read", "readv",
+	"recv", "recvfrom", "recvmsg", "write", "writev", "send", "sendto", "sendmsg", "sendfile", "splice",
+	"close", "shutdown", "setsockopt", "getsockopt", "fcntl", "ioctl", "poll", "select", "epoll_create",
+	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "getsockname", "getpeername", "pipe", "open",
+	"socketpair", "recvmmsg", "sendmmsg", "pselect", "ppoll", "dup", "dup2", "usleep"}
+
 func parseSyscall(text string) (*Syscall, error) {
 	m := callRE.FindStringSubmatch(text)
 	if m == nil {
 		return nil, fmt.Errorf("%q is neither a packet nor a system call", firstWord(text))
 	}
 	c := &Syscall{Name: m[1]}
+	if !slices.Contains(packetdrillCalls, c.Name) {
+		if hint := model.DidYouMean(c.Name, packetdrillCalls); hint != "" {
+			// A typo, not a call outside the model: the script must not
+			// quietly count as not applicable.
+			return nil, fmt.Errorf("unknown system call %s()%s", c.Name, hint)
+		}
+	}
 	args, rest, err := splitArgs(text[len(m[0]):])
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", c.Name, err)

@@ -127,6 +127,7 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"+0 close(3\n", 1, "unterminated system call"},
 		{"+0 close(3)\n", 1, "no \"= result\""},
 		{"+0 frobnicate\n", 1, "neither a packet nor a system call"},
+		{"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 connct(3, ..., ...) = 0\n", 2, "unknown system call connct() (did you mean connect?)"},
 		{"`sysctl -q x=1\n", 1, "unterminated `command`"},
 		{"+0 %{ assert x\n", 1, "unterminated %{ code block }%"},
 		{"/* open\n+0 close(3) = 0\n", 2, "unterminated /* comment"},
