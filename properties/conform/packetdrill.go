@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tcpmc/tcpmc/model"
 )
@@ -124,6 +125,9 @@ func ParseDefined(file string, r io.Reader, defined map[string]bool) (*Script, e
 	}
 	if lr.N <= 0 {
 		return nil, bad(0, "larger than %d MiB: a packetdrill script is a short text", maxScriptBytes>>20)
+	}
+	if len(lines) > 0 && isBinary(lines[0]) {
+		return nil, bad(1, "not text: a packet capture is checked with tcpmc conform")
 	}
 	if err := preprocess(lines, defined); err != nil {
 		return nil, bad(err.line, "%s", err.msg)
@@ -368,6 +372,19 @@ func parsePacket(text string) (*Packet, error) {
 }
 
 // parseSyscall reads "connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)".
+// isBinary: not UTF-8, or control characters a text line does not hold.
+func isBinary(line string) bool {
+	if !utf8.ValidString(line) {
+		return true
+	}
+	for _, c := range []byte(line) {
+		if c < 0x20 && c != '\t' && c != '\r' {
+			return true
+		}
+	}
+	return false
+}
+
 // packetdrillCalls are the system calls packetdrill scripts use; a name
 // close to one of them (and not one) is a typo.
 var packetdrillCalls = []string{"socket", "bind", "listen", "accept", "accept4", "connect", "read", "readv",

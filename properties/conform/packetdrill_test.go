@@ -127,6 +127,8 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"+0 close(3\n", 1, "unterminated system call"},
 		{"+0 close(3)\n", 1, "no \"= result\""},
 		{"+0 frobnicate\n", 1, "neither a packet nor a system call"},
+		{"\xd4\xc3\xb2\xa1\x02\x00\x04\x00\n", 1, "not text: a packet capture is checked with tcpmc conform"},
+		{"// café\n+0 frobnicate\n", 2, "neither a packet nor a system call"},
 		{"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 connct(3, ..., ...) = 0\n", 2, "unknown system call connct() (did you mean connect?)"},
 		{"`sysctl -q x=1\n", 1, "unterminated `command`"},
 		{"+0 %{ assert x\n", 1, "unterminated %{ code block }%"},
