@@ -87,6 +87,13 @@ func (x *scriptWriter) step(ps model.PathStep) (stop string) {
 	case model.Crash:
 		return fmt.Sprintf("the %s's host crashes", x.sys.SideName(x.side))
 	case model.Call:
+		if st.Refused {
+			// RFC 9293 answers it with an error and nothing changes: a
+			// stack's error codes for it differ, so the script says it in
+			// words only.
+			x.line("// the %s's application calls %s: refused with an error (%s)", x.sys.SideName(x.side), st.Event, x.sys.Describe(st))
+			return ""
+		}
 		if stop := x.call(st); stop != "" {
 			return stop
 		}

@@ -18,7 +18,12 @@ func TestWrittenScriptsAgree(t *testing.T) {
 	cfg := model.DefaultConfig()
 	cfg.SeqSpace, cfg.Window, cfg.RetryLimit = Config().SeqSpace, Config().Window, Config().RetryLimit
 	cfg.Incarnations, cfg.Abort, cfg.Loss, cfg.Dup, cfg.Data = 1, [2]bool{true, true}, 2, 2, [2]int{2, 2}
-	for i, name := range []string{"rfc9293", "no-time-wait", "rfc1337"} {
+	anyCalls := cfg
+	anyCalls.Calls = model.CallsAny
+	for i, name := range []string{"rfc9293", "no-time-wait", "rfc1337", "rfc9293"} {
+		if i == 3 {
+			cfg = anyCalls // applications that call anything, refused calls among them
+		}
 		v, _ := model.Builtin(name)
 		sys, err := model.NewSystem(v, cfg)
 		if err != nil {
@@ -34,6 +39,9 @@ func TestWrittenScriptsAgree(t *testing.T) {
 					t.Fatal(err)
 				}
 				script, err := Parse("written.pkt", strings.NewReader(b.String()))
+				if err != nil && strings.Contains(err.Error(), "no events") {
+					continue // the side's first move is one a script cannot make
+				}
 				if err != nil {
 					t.Fatalf("%s: the written script does not parse: %v\n%s", name, err, b.String())
 				}
