@@ -284,6 +284,26 @@ func Selected(sys *model.System, opts Options) ([]Property, error) {
 	return append(all, user[fromVariant:]...), nil
 }
 
+// resultOf is the verdict on a property from what the search found for it
+// (a counterexample, or for a reachable property a witness) and whether
+// the search covered the state space.
+func resultOf(p Property, found *Trace, done bool) Result {
+	r := Result{Property: p, Verdict: Unknown}
+	switch {
+	case p.Kind == Reachable && found != nil && !p.User():
+		r.Verdict = Holds // the catalog's vacuity check: its witness is just a connection
+	case p.Kind == Reachable && found != nil:
+		r.Verdict, r.Witness = Holds, found
+	case p.Kind == Reachable && done:
+		r.Verdict = Violated // no reachable state is one it looks for
+	case found != nil:
+		r.Verdict, r.Counterexample = Violated, found
+	case done:
+		r.Verdict = Holds
+	}
+	return r
+}
+
 // Check explores the model and checks the chosen properties. It returns
 // what it found even when a limit or ctx stopped it; the error is only for
 // bad options.
@@ -321,24 +341,11 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 	safetyComplete := rep.Complete
 	rep.Complete = rep.Complete && liveComplete
 	for _, p := range props {
-		r := Result{Property: p, Verdict: Unknown}
 		done := safetyComplete
 		if p.Kind == Liveness {
 			done = liveComplete
 		}
-		switch {
-		case p.Kind == Reachable && found[p.Name] != nil && !p.User():
-			r.Verdict = Holds // the catalog's vacuity check: its witness is just a connection
-		case p.Kind == Reachable && found[p.Name] != nil:
-			r.Verdict, r.Witness = Holds, found[p.Name]
-		case p.Kind == Reachable && done:
-			r.Verdict = Violated // no reachable state is one it looks for
-		case found[p.Name] != nil:
-			r.Verdict, r.Counterexample = Violated, found[p.Name]
-		case done:
-			r.Verdict = Holds
-		}
-		rep.Results = append(rep.Results, r)
+		rep.Results = append(rep.Results, resultOf(p, found[p.Name], done))
 	}
 	countAttacks(ctx, sys, rep, opts)
 	return rep, nil

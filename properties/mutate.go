@@ -287,15 +287,8 @@ func runConfig(ctx context.Context, v *model.Variant, c SuiteConfig) (run config
 		if p.Kind == Liveness {
 			done = liveComplete
 		}
-		verdict := Unknown
-		switch {
-		case found[p.Name] != nil:
-			verdict = Violated
-		case done:
-			verdict = Holds
-		}
-		run.verdicts[p.Name] = verdict
-		run.results[p.Name] = Result{Property: p, Verdict: verdict, Counterexample: found[p.Name]}
+		r := resultOf(p, found[p.Name], done)
+		run.verdicts[p.Name], run.results[p.Name] = r.Verdict, r
 	}
 	return run, nil
 }

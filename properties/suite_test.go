@@ -151,3 +151,18 @@ func TestHarmlessMutantsAreHarmless(t *testing.T) {
 		t.Errorf("%d of the %d reviewed mutants are mutants of rfc9293", found, len(HarmlessMutants))
 	}
 }
+
+// A mutant after which no connection is ever made is killed by the
+// catalog's reachable property, in the first configuration tried: the
+// analysis judges a reachable property as a check does.
+func TestMutantThatNeverConnects(t *testing.T) {
+	rep, err := Mutate(context.Background(), model.RFC9293(), MutateOptions{
+		Only: func(op, rule string) bool { return op == OpDelete && rule == "closed.open-active" },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 1 || rep.Results[0].Outcome != Killed || rep.Results[0].Property != ConnectionEstablished.Name {
+		t.Errorf("%+v", rep.Results)
+	}
+}
