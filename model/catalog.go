@@ -12,7 +12,7 @@ import (
 // each with the reason.
 
 var allHold = []string{"handshake-sync", "no-stale-connection", "segment-arithmetic", "stream-integrity",
-	"time-wait-absorbs-fin", "orderly-release", "reset-only-by-peer", "no-half-open", "refused-open-reported", "no-deadlock",
+	"time-wait-absorbs-fin", "orderly-release", "reset-only-by-peer", "no-half-open", "refused-open-reported", "calls-take-effect", "no-deadlock",
 	"eventually-closed", "no-half-open-stuck", "handshake-completes", "quiet-after-close", "connection-established"}
 
 // expect builds the expectations of a variant: the violated properties

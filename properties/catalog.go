@@ -69,6 +69,9 @@ var (
 	RefusedOpenReported = Property{Name: "refused-open-reported", Kind: Safety,
 		Description: "an active open that the peer refuses (a RST that acknowledges its SYN, or in SYN-RECEIVED one at RCV.NXT) ends in CLOSED with its TCB deleted and the failure reported: never back in LISTEN, never still waiting",
 		step:        alwaysStep(refusedOpenReported)}
+	CallsTakeEffect = Property{Name: "calls-take-effect", Kind: Safety,
+		Description: "a CLOSE or ABORT the application makes is never ignored: after a CLOSE the endpoint is closing (FIN-WAIT-1, LAST-ACK) or CLOSED, after an ABORT it is CLOSED, wherever RFC 9293 does not answer the call with an error (3.10.4, 3.10.5)",
+		step:        alwaysStep(callsTakeEffect)}
 	ConnectionEstablished = Property{Name: "connection-established", Kind: Reachable,
 		Description: "some run establishes a connection: both endpoints ESTABLISHED at once (a vacuity check: where no connection is ever made, the other verdicts say nothing about one)",
 		state:       always(bothEstablished)}
@@ -96,7 +99,7 @@ func alwaysStep(f func(state, step, state) bool) func(*model.System) func(state,
 // Catalog lists every property tcpmc checks, in output order.
 func Catalog() []Property {
 	return []Property{HandshakeSync, NoStaleConnection, SegmentArithmetic, StreamIntegrity,
-		TimeWaitAbsorbsFIN, OrderlyRelease, ResetOnlyByPeer, NoHalfOpen, RefusedOpenReported, NoDeadlock,
+		TimeWaitAbsorbsFIN, OrderlyRelease, ResetOnlyByPeer, NoHalfOpen, RefusedOpenReported, CallsTakeEffect, NoDeadlock,
 		EventuallyClosed, NoHalfOpenStuck, HandshakeCompletes, QuietAfterClose, ConnectionEstablished}
 }
 
@@ -283,6 +286,24 @@ func noHalfOpen(s state) bool {
 	}
 	a, b := s.Ends[model.A], s.Ends[model.B]
 	return !(openConnection(a) && noConnection(b) || openConnection(b) && noConnection(a))
+}
+
+func callsTakeEffect(from state, st step, to state) bool {
+	if st.Kind != model.Call {
+		return true
+	}
+	before, after := from.Ends[st.Side].State, to.Ends[st.Side].State
+	relistened := st.Relisten && after == model.Listen // a listener takes the next connection at once
+	switch {
+	case st.Event == model.Close && (before == model.Listen || before == model.SynSent || before == model.SynReceived ||
+		before == model.Established || before == model.CloseWait):
+		// Where RFC 9293 3.10.4 closes; elsewhere CLOSE is an error
+		// ("connection does not exist", "connection closing").
+		return after == model.FinWait1 || after == model.LastAck || after == model.Closed || relistened
+	case st.Event == model.Abort && before != model.Closed:
+		return after == model.Closed || relistened // 3.10.5: an error only in CLOSED
+	}
+	return true
 }
 
 func bothEstablished(s state) bool {

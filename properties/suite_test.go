@@ -166,3 +166,17 @@ func TestMutantThatNeverConnects(t *testing.T) {
 		t.Errorf("%+v", rep.Results)
 	}
 }
+
+// A CLOSE in SYN-SENT that leaves the endpoint where it is (the mutant
+// "stay") is caught by calls-take-effect where applications call anything.
+func TestMutantThatIgnoresClose(t *testing.T) {
+	rep, err := Mutate(context.Background(), model.RFC9293(), MutateOptions{
+		Only: func(op, rule string) bool { return op == OpStay && rule == "syn-sent.close" },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 1 || rep.Results[0].Outcome != Killed || rep.Results[0].Property != CallsTakeEffect.Name || rep.Results[0].Config != "any-calls" {
+		t.Errorf("%+v", rep.Results)
+	}
+}
