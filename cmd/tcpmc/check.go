@@ -164,10 +164,21 @@ func checkExit(rep *properties.Report, expected bool) int {
 	switch {
 	case rep.Violated():
 		return exitViolated
-	case !rep.Complete:
+	case !rep.Complete && !decided(rep):
 		return exitLimit
 	}
 	return exitHolds
+}
+
+// decided: every property has its verdict, as when a search stops early
+// because every witness it looked for is found.
+func decided(rep *properties.Report) bool {
+	for _, r := range rep.Results {
+		if r.Verdict == properties.Unknown {
+			return false
+		}
+	}
+	return true
 }
 
 func describeConfig(c model.Config) string {

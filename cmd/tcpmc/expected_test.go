@@ -42,3 +42,12 @@ func TestUserPropertySurpriseBlamesNoFlags(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// A check of witness queries alone stops as soon as every witness is
+// found: every verdict is known, so it exits 0, not 3.
+func TestWitnessesFoundExitZero(t *testing.T) {
+	code, out, _ := runTool("check", "--property", "q", "--reachable", "q: client.STATE == ESTABLISHED")
+	if code != exitHolds || !strings.Contains(out, "q is reachable") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
