@@ -1,13 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"strings"
 	"time"
 
@@ -31,6 +31,10 @@ rejected with the first packet the model cannot send and what it could
 send instead, or not applicable with the construct outside the model.
 Exit status 0 when no connection is rejected, 1 when one is, 2 for a
 capture that cannot be read.`
+
+// maxCaptureBytes bounds a capture read from a FIFO or device, which is
+// read whole (a regular file is streamed).
+const maxCaptureBytes = 1 << 30
 
 func runConform(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
@@ -84,14 +88,20 @@ func runConform(args []string, stdout, stderr io.Writer) (int, error) {
 	defer stop()
 	start := time.Now()
 	var results []conform.CaptureResult
-	for _, name := range fs.Args() {
-		f, err := os.Open(name)
-		if err != nil {
-			return 0, usagef("conform: %s: %v", name, unwrapPath(err))
-		}
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			f.Close()
-			return 0, usagef("conform: %s is a directory", name)
+	readCtx := ctx
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		readCtx, cancel = context.WithTimeout(ctx, *timeout)
+		defer cancel()
+	}
+	unread := 0
+	for i, name := range fs.Args() {
+		f, err := openInput(readCtx, name, maxCaptureBytes)
+		if err != nil && readCtx.Err() != nil && len(results) > 0 {
+			unread = fs.NArg() - i // waiting for a FIFO's writer: report what was checked
+			break
+		} else if err != nil {
+			return 0, usagef("conform: %s: %v", name, err)
 		}
 		c, err := conform.ReadCapture(name, f)
 		f.Close()
@@ -120,6 +130,9 @@ func runConform(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	} else {
 		printCaptures(stdout, results, *brief, opts.At)
+		if unread > 0 {
+			fmt.Fprintf(stdout, "stopped while waiting for %s to be written: %d capture%s not read\n", fs.Arg(fs.NArg()-unread), unread, plural(unread))
+		}
 	}
 	for _, r := range results {
 		for _, c := range r.Connections {
@@ -128,7 +141,7 @@ func runConform(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 		}
 	}
-	if len(results) > 0 && results[len(results)-1].Stopped != "" {
+	if unread > 0 || len(results) > 0 && results[len(results)-1].Stopped != "" {
 		return exitLimit, nil
 	}
 	return exitHolds, nil

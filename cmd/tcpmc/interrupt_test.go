@@ -90,3 +90,40 @@ func tail(s string) string {
 	}
 	return s
 }
+
+// A FIFO nobody writes to cannot hold a run past its --timeout: the
+// scripts and captures before it are reported, exit 3. And a device that
+// never ends is refused at a bound.
+func TestFIFOInputStopsAtTheTimeout(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	// Let the blocked opens go when the test ends.
+	defer func() {
+		for range 2 {
+			if f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+				f.Close()
+			}
+		}
+	}()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"packetdrill", "--timeout", "1s", "../../testdata/packetdrill/abort.pkt", fifo}, "stopped (time limit): 1 script not run"},
+		{[]string{"conform", "--timeout", "1s", "../../testdata/captures/open-close.pcap", fifo}, "1 capture not read"},
+	} {
+		start := time.Now()
+		code, out, errOut := runTool(c.args...)
+		if code != exitLimit || !strings.Contains(out, c.want) || time.Since(start) > 30*time.Second {
+			t.Errorf("%v: exit %d after %v, stdout %q, stderr %q", c.args[0], code, time.Since(start), out, errOut)
+		}
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		code, _, errOut := runTool("report", "/dev/zero")
+		if code != exitUsage || !strings.Contains(errOut, "more than 256 MiB") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("report /dev/zero: exit %d, %q", code, errOut)
+		}
+	}
+}

@@ -68,11 +68,15 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 	// stops everything before anything runs. A script that cannot be read
 	// is one result among the others.
 	for _, name := range fs.Args() {
-		f, err := os.Open(name)
-		if err != nil {
+		if st, err := os.Stat(name); err != nil {
 			return 0, usagef("packetdrill: %s: %v", name, unwrapPath(err))
+		} else if st.Mode().IsRegular() {
+			f, err := os.Open(name)
+			if err != nil {
+				return 0, usagef("packetdrill: %s: %v", name, unwrapPath(err))
+			}
+			f.Close()
 		}
-		f.Close()
 	}
 	defined := map[string]bool{}
 	for _, d := range strings.Split(*defines, ",") {
@@ -83,17 +87,23 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 	var results []conform.ScriptResult
 	var unreadable []string
 	stopped := ""
+	why := func() string {
+		if errors.Is(context.Cause(ctx), errPacketdrillTimeout) {
+			return "time limit"
+		}
+		return "interrupted"
+	}
 	for _, name := range fs.Args() {
 		if ctx.Err() != nil {
-			stopped = "interrupted"
-			if errors.Is(context.Cause(ctx), errPacketdrillTimeout) {
-				stopped = "time limit"
-			}
+			stopped = why()
 			break
 		}
-		f, err := os.Open(name)
-		if err != nil {
-			return 0, usagef("packetdrill: %s: %v", name, unwrapPath(err))
+		f, err := openInput(ctx, name, conform.MaxScriptBytes)
+		if err != nil && ctx.Err() != nil {
+			stopped = why() // waiting for a FIFO's writer
+			break
+		} else if err != nil {
+			return 0, usagef("packetdrill: %s: %v", name, err)
 		}
 		s, err := conform.ParseDefined(name, f, defined)
 		f.Close()

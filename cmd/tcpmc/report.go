@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/tcpmc/tcpmc/graphviz/htmlview"
@@ -33,9 +32,19 @@ func runReport(args []string, stdout, stderr io.Writer) (int, error) {
 	if path == "" {
 		return 0, usagef("report: want one RESULT.json written by tcpmc check --json")
 	}
-	data, err := os.ReadFile(path)
+	ctx, stop := interruptible()
+	defer stop()
+	in, err := openInput(ctx, path, maxReportBytes)
 	if err != nil {
-		return 0, usagef("report: %v", err)
+		return 0, usagef("report: %s: %v", path, err)
+	}
+	data, err := io.ReadAll(io.LimitReader(in, maxReportBytes+1))
+	in.Close()
+	switch {
+	case err != nil:
+		return 0, usagef("report: %s: %v", path, err)
+	case len(data) > maxReportBytes:
+		return 0, usagef("report: %s: more than %d MiB: not a report tcpmc check --json wrote", path, maxReportBytes>>20)
 	}
 	rep, err := properties.ReadReport(data)
 	if err != nil {
@@ -46,6 +55,10 @@ func runReport(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	return exitHolds, writeHTMLReport("-o", *out, rep)
 }
+
+// maxReportBytes bounds what tcpmc report reads: a check's JSON with its
+// counterexamples and rule table is a few megabytes.
+const maxReportBytes = 256 << 20
 
 // writeHTMLReport writes the page of a check to the file a flag names,
 // as every output file is written (writeOutput).

@@ -88,6 +88,9 @@ func (e *SyntaxError) Error() string {
 // scripts take a few kilobytes.
 const maxScriptBytes = 4 << 20
 
+// MaxScriptBytes is the size beyond which a file is no packetdrill script.
+const MaxScriptBytes = maxScriptBytes
+
 var (
 	timeRE   = regexp.MustCompile(`^(\*|\+?(\d+(\.\d*)?|\.\d+)((\.\.\.|~)\+?(\d+(\.\d*)?|\.\d+))?)$`)
 	flagsRE  = regexp.MustCompile(`^[SFRP.EWU]+$`)
