@@ -99,6 +99,10 @@ func CountAttack(ctx context.Context, sys *model.System, p Property, tr *Trace, 
 		if v, ok := reach[s]; ok {
 			return v
 		}
+		if ctx.Err() != nil {
+			count.Complete = false // stopped: the values left are not counted
+			return false
+		}
 		var found, complete bool
 		from := startAt{subSys, s}
 		if p.Kind == Liveness {

@@ -312,6 +312,7 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	c := checksOf(sys, props)
 	rep := &Report{Variant: sys.Variant().Name, Config: sys.Config(), sys: sys, Complete: true}
 	found := map[string]*Trace{}
@@ -347,7 +348,13 @@ func Check(ctx context.Context, sys *model.System, opts Options) (*Report, error
 		}
 		rep.Results = append(rep.Results, resultOf(p, found[p.Name], done))
 	}
-	countAttacks(ctx, sys, rep, opts)
+	if opts.MaxTime > 0 {
+		// The counts' sub-searches share the check's time limit.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, max(opts.MaxTime-time.Since(start), time.Millisecond))
+		defer cancel()
+	}
+	countAttacks(ctx, sys, rep, opts) // a count the limit cut short says it is incomplete
 	return rep, nil
 }
 
