@@ -739,7 +739,7 @@ func compileEffect(src string, macros map[string]*compiled) (effect, error) {
 		}
 		if val.typ != v.typ && !(val.typ == untyped && v.typ != boolType) {
 			valCol := rhsCol + len(rhs) - len(strings.TrimLeft(rhs, " \t"))
-			return eff, errorAt(valCol, "%s is a %s, cannot assign a %s", name, v.typ, val.typ)
+			return eff, errorAt(valCol, "%s is %s, cannot assign %s", name, article(v.typ.String()), article(val.typ.String()))
 		}
 		if v.typ == seqType {
 			val.eval = asSeq(val.eval)
@@ -836,4 +836,12 @@ func compileTemplate(src string, macros map[string]*compiled) (*template, error)
 		return nil, errorAt(1, "<ACK=...> given but CTL lacks ACK")
 	}
 	return t, nil
+}
+
+// article puts "a" or "an" before a type's name.
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
 }

@@ -63,7 +63,7 @@ func (m *System) CompileFormula(src string, step bool) (*Formula, error) {
 		return nil, errorAt(t.col, "unexpected %q", t.text)
 	}
 	if c.typ != boolType {
-		return nil, errorAt(1, "a property must be a boolean, this is a %s", c.typ)
+		return nil, errorAt(1, "a property must be a boolean, this is %s", article(c.typ.String()))
 	}
 	return &Formula{src: src, c: c, p: &m.p, step: scope.readsStep}, nil
 }

@@ -120,7 +120,7 @@ func TestTemplatesAndEffects(t *testing.T) {
 	for src, want := range map[string]string{
 		"SEG.SEQ := 1":             "SEG.SEQ cannot be assigned",
 		"IRS = 1":                  "want NAME := expression",
-		"RETRIES := SYN":           "RETRIES is a integer, cannot assign a boolean",
+		"RETRIES := SYN":           "RETRIES is an integer, cannot assign a boolean",
 		"IRS := SEG.SEQ; FOO := 1": "unknown variable FOO",
 	} {
 		if _, err := compileEffect(src, nil); err == nil || !strings.Contains(err.Error(), want) {

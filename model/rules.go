@@ -188,7 +188,7 @@ func compileRule(r Rule, id int, macros map[string]*compiled) (*compiledRule, er
 			return fail("if", err)
 		}
 		if c.guard.typ != boolType {
-			return fail("if", fmt.Errorf("a guard must be a boolean, this is a %s", c.guard.typ))
+			return fail("if", fmt.Errorf("a guard must be a boolean, this is %s", article(c.guard.typ.String())))
 		}
 		c.readsISN = c.readsISN || c.guard.usesID["ISN"]
 	}

@@ -20,7 +20,11 @@ func applicationsExtra(c model.Config) string {
 		}
 	}
 	if len(never) > 0 {
-		parts = append(parts, strings.Join(never, " and ")+" never closes")
+		verb := " never closes"
+		if len(never) > 1 {
+			verb = " never close"
+		}
+		parts = append(parts, strings.Join(never, " and ")+verb)
 	}
 	if len(parts) == 0 {
 		return ""

@@ -198,7 +198,11 @@ func describeConfig(c model.Config) string {
 	crash := strconv.Itoa(c.Crash)
 	switch c.CrashOnly {
 	case model.CrashClient, model.CrashServer:
-		crash = "1 of the " + model.SideName(c.Open, model.Side(c.CrashOnly-model.CrashClient))
+		host := model.SideName(c.Open, model.Side(c.CrashOnly-model.CrashClient))
+		if host == "client" || host == "server" {
+			host = "the " + host
+		}
+		crash = "1 of " + host
 	}
 	faults := fmt.Sprintf("loss %d, dup %d, reorder %d, crash %s", c.Loss, c.Dup, c.Reorder, crash)
 	if c.Unordered {

@@ -326,3 +326,36 @@ func TestCheckOutWritesPacketdrill(t *testing.T) {
 		}
 	}
 }
+
+// --define may be given more than once: every name given counts.
+func TestPacketdrillDefineRepeated(t *testing.T) {
+	script := `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1460>
++0 > S. 0:0(0) ack 1 <...>
++.01 < . 1:1(0) ack 1 win 65535
++0 accept(3, ..., ...) = 4
+#ifdef ONE
++0 setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0
++0 close(4) = 0
+#endif
+#ifdef TWO
++0 > R 1:1(0)
+#endif
+`
+	path := filepath.Join(t.TempDir(), "defines.pkt")
+	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--define", "ONE,TWO"}, {"--define", "ONE", "--define", "TWO"}} {
+		code, out, errOut := runTool(append(append([]string{"packetdrill"}, args...), path)...)
+		if code != exitHolds || !strings.Contains(out, "1 agree") {
+			t.Errorf("%v: exit %d, %s %s", args, code, out, errOut)
+		}
+	}
+	if code, out, _ := runTool("packetdrill", "--define", "TWO", path); code != exitViolated || !strings.Contains(out, "1 disagree") {
+		t.Errorf("TWO alone: exit %d, %s", code, out)
+	}
+}

@@ -32,7 +32,8 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("packetdrill", flag.ContinueOnError)
 	variant := fs.String("variant", "rfc9293", "the `variant` whose endpoint runs the scripts")
 	asJSON := fs.Bool("json", false, "print one JSON object per script, in a list")
-	defines := fs.String("define", "", "comma-separated `names` for which #ifdef blocks are kept, e.g. STANDARD or FreeBSD")
+	var defines listFlag
+	fs.Var(&defines, "define", "comma-separated `names` for which #ifdef blocks are kept, e.g. STANDARD or FreeBSD; repeatable")
 	timeout := fs.Duration("timeout", 0, "stop after this long, e.g. 30s, and print the scripts run (0: no limit)")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -79,10 +80,8 @@ func runPacketdrill(args []string, stdout io.Writer) (int, error) {
 		}
 	}
 	defined := map[string]bool{}
-	for _, d := range strings.Split(*defines, ",") {
-		if d = strings.TrimSpace(d); d != "" {
-			defined[d] = true
-		}
+	for _, d := range defines.list() {
+		defined[d] = true
 	}
 	var results []conform.ScriptResult
 	var unreadable []string
