@@ -517,6 +517,10 @@ func preprocess(lines []string, defined map[string]bool) *lineError {
 				return &lineError{i + 1, "#endif without #ifdef"}
 			}
 			open = open[:len(open)-1]
+		case "#if", "#elif", "#elifdef", "#elifndef":
+			// Conditions on expressions are not read: refusing beats
+			// guessing which block a stack runs.
+			return &lineError{i + 1, fmt.Sprintf("%s is not read (only #ifdef NAME, #ifndef NAME, #else and #endif)", f[0])}
 		default:
 			if !kept() {
 				lines[i] = ""

@@ -127,6 +127,8 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"+0 close(3\n", 1, "unterminated system call"},
 		{"+0 close(3)\n", 1, "no \"= result\""},
 		{"+0 frobnicate\n", 1, "neither a packet nor a system call"},
+		{"#if defined(X)\n+0 frobnicate\n#endif\n", 1, "#if is not read"},
+		{"#ifdef X\n#elif Y\n#endif\n", 2, "#elif is not read"},
 		{"\xd4\xc3\xb2\xa1\x02\x00\x04\x00\n", 1, "not text: a packet capture is checked with tcpmc conform"},
 		{"// café\n+0 frobnicate\n", 2, "neither a packet nor a system call"},
 		{"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 connct(3, ..., ...) = 0\n", 2, "unknown system call connct() (did you mean connect?)"},
