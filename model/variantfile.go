@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -103,6 +104,9 @@ func ParseVariant(data []byte, file string) (*Spec, error) {
 		if strings.Contains(indent, "\t") {
 			return nil, s.errorf(i+1, "a tab in the indentation: indent with spaces")
 		}
+		if !utf8.ValidString(line) {
+			return nil, s.errorf(i+1, "not UTF-8 text")
+		}
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -119,6 +123,10 @@ func ParseVariant(data []byte, file string) (*Spec, error) {
 	}
 	if len(doc.Content) == 0 {
 		return nil, s.errorf(1, "the file is empty")
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); err == nil {
+		return nil, s.errorf(max(more.Line, 1), "a second YAML document: a variant file holds one")
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {

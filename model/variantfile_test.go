@@ -65,6 +65,8 @@ func TestParseAndResolveAVariant(t *testing.T) {
 func TestBadVariantFiles(t *testing.T) {
 	cases := []struct{ file, want string }{
 		{"", "v.yaml:1: the file is empty"},
+		{"name: x\nbase: rfc9293\n---\nname: y\n", "v.yaml:3: a second YAML document: a variant file holds one"},
+		{"name: x\ndescription: \xff\n", "v.yaml:2: not UTF-8 text"},
 		{"name: x\n  bad: [indent\n", "v.yaml:2:"},
 		{"- a list\n", "v.yaml:1: a variant file is a mapping"},
 		{"name: x\ncolour: blue\n", `v.yaml:2: unknown key "colour" (want one of name, description, base`},
