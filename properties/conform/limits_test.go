@@ -31,6 +31,24 @@ func TestTruncatedSYNIsNotFastOpen(t *testing.T) {
 	}
 }
 
+// An IPv4 header length below the minimum (5 words) is a broken packet,
+// not a packet of another protocol to pass over: a capture of such
+// packets must not read as one without connections.
+func TestBrokenIPHeaderIsNamed(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/captures/open-close.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := slices.Clone(data)
+	ipStart := 24 + 16 + 14 // file header, record header, Ethernet
+	bad[ipStart] = bad[ipStart]&0xf0 | 1
+	_, err = ReadCapture("ihl.pcap", bytes.NewReader(bad))
+	var ce *CaptureError
+	if !errors.As(err, &ce) || ce.Packet != 1 || !strings.Contains(err.Error(), "a broken IP header") {
+		t.Fatalf("got %v, want packet 1 named as broken", err)
+	}
+}
+
 // TestLongConnectionIsNotKept: past MaxConnectionSegments a connection's
 // segments are counted, not kept, and the connection is outside the
 // model.

@@ -180,6 +180,9 @@ func decodeTCP(data []byte, wireLen int, link layers.LinkType) (src, dst netip.A
 	var sa, da netip.Addr
 	switch ip := p.NetworkLayer().(type) {
 	case *layers.IPv4:
+		if e := p.ErrorLayer(); e != nil && (ip.IHL < 5 || len(ip.Contents) < int(ip.IHL)*4) {
+			return src, dst, seg, false, fmt.Errorf("a broken IP header: %v", e.Error())
+		}
 		sa, _ = netip.AddrFromSlice(ip.SrcIP.To4())
 		da, _ = netip.AddrFromSlice(ip.DstIP.To4())
 		ipLen, ipHeader = int(ip.Length), int(ip.IHL)*4
@@ -197,7 +200,8 @@ func decodeTCP(data []byte, wireLen int, link layers.LinkType) (src, dst netip.A
 			return src, dst, seg, false, nil
 		}
 	default:
-		if e := p.ErrorLayer(); e != nil && p.LinkLayer() != nil && isIPType(p.LinkLayer()) {
+		rawIP := first == layers.LayerTypeIPv4 || first == layers.LayerTypeIPv6
+		if e := p.ErrorLayer(); e != nil && (rawIP || p.LinkLayer() != nil && isIPType(p.LinkLayer())) {
 			return src, dst, seg, false, fmt.Errorf("a broken or truncated IP header: %v", e.Error())
 		}
 		return src, dst, seg, false, nil // not IP: ARP and the like
