@@ -67,6 +67,9 @@ func runCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := outFormatNeedsOut(fs, *outDir); err != nil {
+		return 0, err
+	}
 	if *outDir != "" {
 		if err := checkOutDir("--out", *outDir); err != nil {
 			return 0, err

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -182,6 +183,9 @@ const formatPacketdrill graphviz.Format = "packetdrill"
 func parseFormats(s string) ([]graphviz.Format, error) {
 	var out []graphviz.Format
 	for _, name := range strings.Split(s, ",") {
+		if slices.Contains(out, graphviz.Format(strings.TrimSpace(name))) {
+			continue // each file once
+		}
 		if strings.TrimSpace(name) == string(formatPacketdrill) {
 			out = append(out, formatPacketdrill)
 			continue
@@ -193,6 +197,17 @@ func parseFormats(s string) ([]graphviz.Format, error) {
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// outFormatNeedsOut refuses -out-format given without -out: nothing
+// would be written, and the user expects files.
+func outFormatNeedsOut(fs *flag.FlagSet, outDir string) error {
+	given := false
+	fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "out-format" })
+	if given && outDir == "" {
+		return usagef("-out-format: give -out DIR too, the directory the files go to")
+	}
+	return nil
 }
 
 // writeTrace writes a trace's chart in each format to base.FORMAT, or

@@ -93,6 +93,10 @@ func TestDiagramBadInput(t *testing.T) {
 		{[]string{"diagram", "-o", filepath.Join(dir, "no", "such", "dir", "x.svg")}, "no such file"},
 		{[]string{"diagram", "stray"}, "unexpected argument"},
 		{[]string{"diagram", "-o", filepath.Join(dir, "x.svg"), "--format", "png"}, "the name says svg"},
+		{[]string{"check", "--out-format", "png"}, "give -out DIR too"},
+		{[]string{"simulate", "--out-format", "png"}, "give -out DIR too"},
+		{[]string{"check", "--attack-segments", "rst"}, "there is no attacker to describe"},
+		{[]string{"check", "--attack", "0", "--attacker", "on-path"}, "there is no attacker to describe"},
 	} {
 		code, out, errOut := runTool(c.args...)
 		lines := strings.Split(strings.TrimSpace(errOut), "\n")
@@ -311,9 +315,9 @@ func TestConformNamesBadFiles(t *testing.T) {
 // script for each side, which the model's endpoint agrees with.
 func TestCheckOutWritesPacketdrill(t *testing.T) {
 	dir := t.TempDir()
-	code, _, errOut := runTool("check", "--variant", "no-time-wait", "--property", "orderly-release", "--out", dir, "--out-format", "packetdrill")
-	if code != exitViolated {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
+	code, _, errOut := runTool("check", "--variant", "no-time-wait", "--property", "orderly-release", "--out", dir, "--out-format", "packetdrill,packetdrill")
+	if code != exitViolated || strings.Count(errOut, "wrote ") != 2 {
+		t.Fatalf("exit %d, stderr %q (want each of the two scripts written once)", code, errOut)
 	}
 	for _, side := range []string{"client", "server"} {
 		path := filepath.Join(dir, "no-time-wait-orderly-release-"+side+".pkt")

@@ -70,6 +70,13 @@ func (f *configFlags) model() (*model.Variant, model.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, cfg, usageError{err.Error()}
 	}
+	if cfg.Attack == 0 {
+		for _, name := range []string{"attacker", "attack-segments", "attack-states"} {
+			if f.set(name) {
+				return nil, cfg, usagef("-%s: there is no attacker to describe (give -attack N, N of 1 to %d)", name, model.MaxAttack)
+			}
+		}
+	}
 	if r := f.fs.Lookup("reorder"); cfg.Unordered && cfg.Reorder > 0 && f.set("reorder") {
 		return nil, cfg, usagef("-reorder %s: an unordered network already delivers in any order, so a reorder budget means nothing there (use -network fifo, or leave out -reorder)", r.Value)
 	}

@@ -59,6 +59,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := outFormatNeedsOut(fs, *outDir); err != nil {
+		return 0, err
+	}
 	formats, err := parseFormats(*outFormat)
 	if err != nil {
 		return 0, err
