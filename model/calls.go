@@ -18,13 +18,7 @@ func (x *expander) anyCalls(s *State, side Side, yield func(Step, State)) {
 	data := m.cfg.Data[side] > 0
 	switch ep.State {
 	case Closed:
-		if ep.Opens < uint8(m.cfg.Incarnations)+ep.Crashes && (!ep.Crashed() || s.Count[side] == 0) {
-			ev := OpenActive
-			if m.passive[side] {
-				ev = OpenPassive
-			}
-			x.spontaneous(s, side, Call, ev, yield)
-		}
+		x.openAgain(s, side, yield)
 		if data {
 			x.spontaneous(s, side, Call, Send, yield) // error: connection does not exist
 		}

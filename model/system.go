@@ -579,13 +579,7 @@ func (x *expander) calls(s *State, side Side, yield func(Step, State)) {
 	ep := s.Ends[side]
 	switch ep.State {
 	case Closed:
-		if ep.Opens < uint8(m.cfg.Incarnations)+ep.Crashes && (!ep.Crashed() || s.Count[side] == 0) {
-			ev := OpenActive
-			if m.passive[side] {
-				ev = OpenPassive
-			}
-			x.spontaneous(s, side, Call, ev, yield)
-		}
+		x.openAgain(s, side, yield)
 	case Listen:
 		if m.cfg.Open == BothListen {
 			x.spontaneous(s, side, Call, OpenActive, yield) // the listener turns active
@@ -602,6 +596,19 @@ func (x *expander) calls(s *State, side Side, yield func(Step, State)) {
 	// synchronized (accepted); an active one from its OPEN on.
 	if m.cfg.Abort[side] && ep.HasTCB() && !ep.Aborted() && (!m.passive[side] || ep.State.Synchronized()) {
 		x.spontaneous(s, side, Call, Abort, yield)
+	}
+}
+
+// openAgain: a CLOSED endpoint's application opens its next connection,
+// as the workload allows (after a crash, once its old segments are gone).
+func (x *expander) openAgain(s *State, side Side, yield func(Step, State)) {
+	m, ep := x.m, s.Ends[side]
+	if ep.Opens < uint8(m.cfg.Incarnations)+ep.Crashes && (!ep.Crashed() || s.Count[side] == 0) {
+		ev := OpenActive
+		if m.passive[side] {
+			ev = OpenPassive
+		}
+		x.spontaneous(s, side, Call, ev, yield)
 	}
 }
 

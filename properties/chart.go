@@ -372,16 +372,7 @@ func stepRows(sys *model.System, labels stepLabels, n int, before model.State, p
 			// As the images say: its sender has started another connection.
 			r.note = joinNote(r.note, "of an old connection")
 		}
-		if st.NRules == 0 {
-			r.note = joinNote(r.note, "no rule applies: ignored")
-		}
-		if st.Relisten {
-			r.note = joinNote(r.note, "TCB deleted, listening again")
-		}
-		rows = append(rows, r)
-		for _, label := range labels.sent {
-			rows = append(rows, departure(side, label))
-		}
+		rows = append(rows, arrival(r, st, labels.sent)...)
 	case model.Lose, model.Duplicate:
 		r := chartRow{larrow: "...", seg: labels.taken, rarr: "..."}
 		if st.Kind == model.Lose {
@@ -403,16 +394,7 @@ func stepRows(sys *model.System, labels stepLabels, n int, before model.State, p
 			r.larrow, r.rarr = "<--", "!!!"
 		}
 		r.left, r.right = stateCells(side, stateName)
-		if st.NRules == 0 {
-			r.note = joinNote(r.note, "no rule applies: ignored")
-		}
-		if st.Relisten {
-			r.note = joinNote(r.note, "TCB deleted, listening again")
-		}
-		rows = append(rows, r)
-		for _, label := range labels.sent {
-			rows = append(rows, departure(side, label))
-		}
+		rows = append(rows, arrival(r, st, labels.sent)...)
 	case model.Crash:
 		r := chartRow{note: "crash: the host loses its TCB"}
 		r.left, r.right = stateCells(side, "CLOSED")
@@ -422,6 +404,22 @@ func stepRows(sys *model.System, labels stepLabels, n int, before model.State, p
 		rows[0].note = joinNote(rows[0].note, "["+rules+"]")
 	}
 	rows[0].num = fmt.Sprint(n)
+	return rows
+}
+
+// arrival ends the rows of a segment arriving: what became of it, then
+// what the endpoint sent in answer.
+func arrival(r chartRow, st model.Step, sent []string) []chartRow {
+	if st.NRules == 0 {
+		r.note = joinNote(r.note, "no rule applies: ignored")
+	}
+	if st.Relisten {
+		r.note = joinNote(r.note, "TCB deleted, listening again")
+	}
+	rows := []chartRow{r}
+	for _, label := range sent {
+		rows = append(rows, departure(st.Side, label))
+	}
 	return rows
 }
 
