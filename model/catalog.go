@@ -12,8 +12,8 @@ import (
 // each with the reason.
 
 var allHold = []string{"handshake-sync", "no-stale-connection", "segment-arithmetic", "stream-integrity",
-	"time-wait-absorbs-fin", "orderly-release", "reset-only-by-peer", "no-half-open", "refused-open-reported", "calls-take-effect", "no-deadlock",
-	"eventually-closed", "no-half-open-stuck", "handshake-completes", "quiet-after-close", "connection-established"}
+	"time-wait-absorbs-fin", "orderly-release", "reset-only-by-peer", "no-half-open", "refused-open-reported", "calls-take-effect", "calls-answered", "no-deadlock",
+	"eventually-closed", "no-half-open-stuck", "handshake-completes", "reliable-delivery", "quiet-after-close", "connection-established"}
 
 // expect builds the expectations of a variant: the violated properties
 // with their reasons; every other property holds, for the reason given.
@@ -76,6 +76,7 @@ var builtinSpecs = []*Spec{
 			"eventually-closed", "a desynchronized connection exchanges ACKs for ever and never closes (RFC 1337 Figure 3, hazard H2)",
 			"no-half-open-stuck", "after that old RST the client stays ESTABLISHED for ever opposite a server with no connection",
 			"no-half-open", "after that old RST the client stays ESTABLISHED with nothing in flight opposite a server with no connection",
+			"reliable-delivery", "in the desynchronized connection the client's data is never acknowledged: each side answers the other's ACK as unacceptable, for ever (RFC 1337 hazard H2)",
 			"quiet-after-close", "the desynchronized connection answers each ACK with an ACK for ever: the network never falls quiet (RFC 1337 hazard H2)")},
 	{Name: "no-retransmission", Description: "nothing is retransmitted",
 		Knobs:  knob("retransmission", "off"),
@@ -85,7 +86,8 @@ var builtinSpecs = []*Spec{
 			"eventually-closed", "a lost FIN leaves its sender in FIN-WAIT-1 for ever",
 			"no-half-open-stuck", "a lost final ACK leaves the passive closer in LAST-ACK for ever after the other side's TIME-WAIT ends",
 			"no-half-open", "a lost final ACK leaves the passive closer in LAST-ACK, with nothing in flight, once the other side's TIME-WAIT has ended",
-			"handshake-completes", "a lost SYN leaves the client in SYN-SENT for ever: neither ESTABLISHED nor a reported failure")},
+			"handshake-completes", "a lost SYN leaves the client in SYN-SENT for ever: neither ESTABLISHED nor a reported failure",
+			"reliable-delivery", "a lost data octet is never sent again: it is neither acknowledged nor reported as a failure (retransmission is what makes TCP reliable, 3.8.1)")},
 	{Name: "no-simultaneous-open", Description: "SYN-SENT drops a SYN that carries no ACK",
 		Knobs:  knob("simultaneous-open", "off"),
 		Config: settings("open", "simultaneous", "retries", "unlimited", "data", "0", "incarnations", "1", "loss", "0", "dup", "0", "reorder", "0"),
@@ -104,6 +106,7 @@ var builtinSpecs = []*Spec{
 			"eventually-closed", "the desynchronized connection exchanges ACKs for ever: each side finds the other's ACK unacceptable (RFC 1337 Figure 3, hazard H2)",
 			"no-half-open-stuck", "after that old RST the client stays ESTABLISHED for ever opposite a server with no connection",
 			"no-half-open", "after that old RST the client stays ESTABLISHED with nothing in flight opposite a server with no connection",
+			"reliable-delivery", "in the desynchronized connection the client's data is never acknowledged: each side answers the other's ACK as unacceptable, for ever (RFC 1337 hazard H2)",
 			"quiet-after-close", "the desynchronized connection answers each ACK with an ACK for ever: the network never falls quiet (RFC 1337 hazard H2)")},
 	{Name: "rfc793-rst", Description: "any RST in the window resets a synchronized connection (RFC 793)",
 		Knobs:  knob("rst", "rfc793"),

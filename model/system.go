@@ -567,47 +567,10 @@ func (x *expander) spontaneous(s *State, side Side, kind StepKind, ev Event, yie
 	}
 }
 
-// calls are the application's moves. Applications SEND only on an open
-// connection, send all their octets before they CLOSE, and the one that
-// closes second waits for the peer's FIN.
+// calls are the application's moves (see appCalls).
 func (x *expander) calls(s *State, side Side, yield func(Step, State)) {
-	m := x.m
-	if m.cfg.Calls == CallsAny {
-		x.anyCalls(s, side, yield)
-		return
-	}
-	ep := s.Ends[side]
-	switch ep.State {
-	case Closed:
-		x.openAgain(s, side, yield)
-	case Listen:
-		if m.cfg.Open == BothListen {
-			x.spontaneous(s, side, Call, OpenActive, yield) // the listener turns active
-		}
-	case Established, CloseWait:
-		sent := mod(int(ep.SndNxt)-int(ep.ISS)-1, m.cfg.SeqSpace)
-		if sent < m.cfg.Data[side] {
-			x.spontaneous(s, side, Call, Send, yield)
-		} else if m.mayClose(side, ep.State) {
-			x.spontaneous(s, side, Call, Close, yield)
-		}
-	}
-	// A listening application only knows of a connection once it is
-	// synchronized (accepted); an active one from its OPEN on.
-	if m.cfg.Abort[side] && ep.HasTCB() && !ep.Aborted() && (!m.passive[side] || ep.State.Synchronized()) {
-		x.spontaneous(s, side, Call, Abort, yield)
-	}
-}
-
-// openAgain: a CLOSED endpoint's application opens its next connection,
-// as the workload allows (after a crash, once its old segments are gone).
-func (x *expander) openAgain(s *State, side Side, yield func(Step, State)) {
-	m, ep := x.m, s.Ends[side]
-	if ep.Opens < uint8(m.cfg.Incarnations)+ep.Crashes && (!ep.Crashed() || s.Count[side] == 0) {
-		ev := OpenActive
-		if m.passive[side] {
-			ev = OpenPassive
-		}
+	calls := x.m.appCalls(s, side)
+	for _, ev := range calls.list[:calls.n] {
 		x.spontaneous(s, side, Call, ev, yield)
 	}
 }

@@ -72,6 +72,11 @@ var (
 	CallsTakeEffect = Property{Name: "calls-take-effect", Kind: Safety,
 		Description: "a CLOSE or ABORT the application makes is never ignored: after a CLOSE the endpoint is closing (FIN-WAIT-1, LAST-ACK) or CLOSED, after an ABORT it is CLOSED, wherever RFC 9293 does not answer the call with an error (3.10.4, 3.10.5)",
 		step:        alwaysStep(callsTakeEffect)}
+	CallsAnswered = Property{Name: "calls-answered", Kind: Safety,
+		Description: "every call an application makes is answered, by an action or by RFC 9293's error: 3.10 defines OPEN, SEND, CLOSE and ABORT in every state, so no call hangs for ever (a SEND or CLOSE queued while the send window is full waits for the peer's acknowledgment)",
+		state: func(sys *model.System) func(state) bool {
+			return func(s state) bool { _, _, hangs := sys.UnansweredCall(s); return !hangs }
+		}}
 	ConnectionEstablished = Property{Name: "connection-established", Kind: Reachable,
 		Description: "some run establishes a connection: both endpoints ESTABLISHED at once (a vacuity check: where no connection is ever made, the other verdicts say nothing about one)",
 		state:       always(bothEstablished)}
@@ -99,8 +104,8 @@ func alwaysStep(f func(state, step, state) bool) func(*model.System) func(state,
 // Catalog lists every property tcpmc checks, in output order.
 func Catalog() []Property {
 	return []Property{HandshakeSync, NoStaleConnection, SegmentArithmetic, StreamIntegrity,
-		TimeWaitAbsorbsFIN, OrderlyRelease, ResetOnlyByPeer, NoHalfOpen, RefusedOpenReported, CallsTakeEffect, NoDeadlock,
-		EventuallyClosed, NoHalfOpenStuck, HandshakeCompletes, QuietAfterClose, ConnectionEstablished}
+		TimeWaitAbsorbsFIN, OrderlyRelease, ResetOnlyByPeer, NoHalfOpen, RefusedOpenReported, CallsTakeEffect, CallsAnswered, NoDeadlock,
+		EventuallyClosed, NoHalfOpenStuck, HandshakeCompletes, ReliableDelivery, QuietAfterClose, ConnectionEstablished}
 }
 
 // Lookup finds a property of the catalog by name.

@@ -31,6 +31,18 @@ var (
 			}
 			return out
 		}}
+	ReliableDelivery = Property{Name: "reliable-delivery", Kind: Liveness,
+		Description: "every octet an application sends is eventually acknowledged, and so delivered, unless the connection fails (a reset, an abort, the retry limit), which the application is told: TCP's reliable byte stream",
+		live: func(sys *model.System) []explore.LiveProperty[state] {
+			n := sys.Config().SeqSpace
+			var out []explore.LiveProperty[state]
+			for _, side := range []model.Side{model.A, model.B} {
+				out = append(out, explore.LiveProperty[state]{Name: "reliable-delivery",
+					Trigger: func(s state) bool { return unacknowledgedData(n, s.Ends[side]) },
+					Goal:    func(s state) bool { return !unacknowledgedData(n, s.Ends[side]) }})
+			}
+			return out
+		}}
 	QuietAfterClose = Property{Name: "quiet-after-close", Kind: Liveness,
 		Description: "once both applications have closed, the network falls quiet: no endless exchange of ACKs or RSTs (RFC 1337's hazard H2)",
 		live: func(*model.System) []explore.LiveProperty[state] {
@@ -103,6 +115,23 @@ func closedByApplication(e model.Endpoint) bool {
 func halfOpen(s state) bool {
 	a, b := s.Ends[model.A], s.Ends[model.B]
 	return handshakeDone(a) && noConnection(b) || handshakeDone(b) && noConnection(a)
+}
+
+// unacknowledgedData: the endpoint holds a connection with data octets
+// sent and not yet acknowledged. The data is SND.UNA up to SND.NXT, less
+// the FIN once one is sent; the SYN (SND.UNA == ISS) is not data.
+// Positions are counted from the ISS, as the octets follow it.
+func unacknowledgedData(n int, e model.Endpoint) bool {
+	if !e.State.Synchronized() || e.SndUna == e.ISS {
+		return false
+	}
+	end := int(e.SndNxt)
+	switch e.State {
+	case model.FinWait1, model.FinWait2, model.Closing, model.LastAck, model.TimeWait:
+		end-- // the FIN
+	}
+	acked := (int(e.SndUna) - int(e.ISS) + n) % n // the SYN, then the data, then the FIN
+	return acked < (end-int(e.ISS)+n)%n
 }
 
 func inActiveOpen(e model.Endpoint) bool {

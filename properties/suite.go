@@ -86,6 +86,12 @@ var Suite = []SuiteConfig{
 		Settings: set("open", "simultaneous", "loss", "0", "dup", "0", "data", "0")},
 	{Name: "any-calls", Why: "applications call OPEN, SEND, CLOSE and the client ABORT in every state where RFC 9293 3.10 defines the call: CLOSE in LISTEN, SYN-SENT and SYN-RECEIVED, a listener turning active, and the calls the RFC answers with an error; no faults, so that what happens is the calls' doing. Every property holds: a CLOSE in SYN-SENT deletes the TCB as ABORT does, and what the peer sends it is answered by a RST (3.10.7.1); a SYN reaching a closed listener is refused, and the client reports it (3.10.7.3); a CLOSE in SYN-RECEIVED sends its FIN at once and enters FIN-WAIT-1 before the handshake is complete, which the peer's ACK then completes (3.10.4); a call answered by an error changes nothing",
 		Settings: set("calls", "any", "data", "1", "abort", "client", "incarnations", "1", "loss", "0", "dup", "0", "reorder", "0")},
+	{Name: "first-transmission", Why: "no faults and no retransmission (retries 0): every segment must do its job when it is first sent, so a SYN,ACK that is not sent at once is never made up and the connection fails. Every property holds: with nothing lost nothing needs sending twice",
+		Settings: set("retries", "0", "incarnations", "1", "loss", "0", "dup", "0", "reorder", "0")},
+	{Name: "first-transmission-listeners", Why: "as first-transmission, with two listeners either of which may turn active: the SYN of a listener turned active must go when it is called",
+		Settings: set("open", "both-listen", "retries", "0", "incarnations", "1", "loss", "0", "dup", "0", "reorder", "0")},
+	{Name: "never-close", Why: "applications that send and never close, and a segment may be lost: nothing after the data (no FIN, no later segment) carries the lost octet again, only its own retransmission does. Every property holds: the octet is retransmitted and acknowledged, and the idle connections that remain are the applications' choice",
+		Settings: set("never-close", "both", "data", "1,1", "incarnations", "1", "dup", "0", "reorder", "0")},
 	{Name: "fast-reuse", Why: "a fast connection's next ISN overlaps the old sequence numbers (RFC 1337's premise), the server closes first and reconnects, and the network delays old duplicates: old data, FINs and ACKs land inside the new window",
 		Settings: set("network", "unordered", "isn", "overlap", "close", "server", "loss", "0", "data", "2,0", "capacity", "2"),
 		Violated: map[string]string{
@@ -98,6 +104,7 @@ var Suite = []SuiteConfig{
 			"eventually-closed":   "the desynchronized connection exchanges ACKs for ever (RFC 1337 Figure 3, hazard H2)",
 			"no-half-open-stuck":  "after that old RST the client stays ESTABLISHED for ever opposite a server with no connection",
 			"quiet-after-close":   "the desynchronized connection answers each ACK with an ACK for ever: the network never falls quiet (hazard H2)",
+			"reliable-delivery":   "in the desynchronized connection the client's data is never acknowledged: each side answers the other's ACK as unacceptable, for ever (hazard H2)",
 		}},
 }
 
