@@ -30,4 +30,15 @@ var synKnob = Knob{Name: "syn", Doc: "what a SYN in the window does in a synchro
 				Send: "<SEQ=SEG.ACK><CTL=RST>", Next: "CLOSED", Label: "rcv SYN / snd RST, delete TCB",
 				Why: "RFC 793: a SYN in the window is an error; the reset takes its sequence number from the segment's ACK field (section 3.4)"}},
 		}},
+	// FreeBSD's net.inet.tcp.insecure_syn=1 (tcp_input.c: a SYN in the
+	// window calls tcp_drop(tp, ECONNRESET), whose tcp_output sends the
+	// RST,ACK of a closed TCB at SND.NXT acknowledging RCV.NXT). TIME-WAIT
+	// never gets there: tcp_twcheck handles it (see time-wait-ack).
+	{Value: "freebsd", Doc: "a SYN in the window drops the connection with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>; TIME-WAIT as rfc5961 (FreeBSD, net.inet.tcp.insecure_syn=1)",
+		Add: []RuleAddition{
+			{Before: "any.rcv-syn", Rule: Rule{Name: "synchronized.rcv-syn-drop", Section: "FreeBSD net.inet.tcp.insecure_syn",
+				In: synchronizedBeforeTimeWait, On: "segment 4", If: "SYN",
+				Send: "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>", Next: "CLOSED", Label: "rcv SYN / snd RST, delete TCB",
+				Why: "FreeBSD with insecure_syn: a SYN in the window drops the connection (tcp_drop), as RFC 793 did"}},
+		}},
 }}

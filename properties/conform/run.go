@@ -535,8 +535,13 @@ func (r *runner) inject(p *Packet) error {
 			r.finIn = true
 		}
 	}
-	if st.Deleted && p.Has('R') {
+	switch {
+	case st.Deleted && p.Has('R'):
 		r.notify(resetNotice(before))
+	case st.Deleted && p.Has('S') && before.State.Synchronized():
+		// RFC 793's SYN in the window: "the user should also receive
+		// an unsolicited general "connection reset" signal".
+		r.notify(connectionReset)
 	}
 	return nil
 }

@@ -18,6 +18,9 @@ var sysctlKnobs = map[string]model.Setting{
 	// FreeBSD accepts any RST in the window, as RFC 793 did, instead of
 	// RFC 5961's exact match and challenge ACK (tcp_input.c, V_tcp_insecure_rst).
 	"net.inet.tcp.insecure_rst=1": {Name: "rst", Value: "rfc793"},
+	// FreeBSD drops the connection on a SYN in the window, as RFC 793 did,
+	// instead of RFC 5961's challenge ACK (tcp_input.c, V_tcp_insecure_syn).
+	"net.inet.tcp.insecure_syn=1": {Name: "syn", Value: "freebsd"},
 	// Linux ignores a RST in TIME-WAIT, RFC 1337's fix F1 (ip-sysctl.rst: tcp_rfc1337).
 	"net.ipv4.tcp_rfc1337=1": {Name: "time-wait-rst", Value: "ignore"},
 }
