@@ -501,7 +501,7 @@ func (s *Spec) resolve(lookup func(string) (*Variant, bool), deadRuleCheck bool)
 			var vals []string
 			for i, v := range kn.Values {
 				vals = append(vals, v.Value)
-				if v.Value == k.Value {
+				if strings.EqualFold(v.Value, k.Value) {
 					val = i
 				}
 			}

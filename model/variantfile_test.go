@@ -2,6 +2,7 @@ package model
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -163,5 +164,33 @@ func TestGuardOnARealValueIsNotDead(t *testing.T) {
 	spec, _ = ParseVariant([]byte(strings.Replace(text, "IRS == 16 && SEG.TEXT > 0", "IRS == 16 && IRS == 17", 1)), "irs.yaml")
 	if _, err := spec.Resolve(); err == nil || !strings.Contains(err.Error(), `irs.yaml:3: rule "odd-irs" can never fire`) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// Knob values are enumerated words, which take any case as the values of
+// settings and command-line options do.
+func TestKnobValuesTakeAnyCase(t *testing.T) {
+	var rules [][]string
+	for _, text := range []string{"name: x\nknobs:\n  time-wait: none\n", "name: x\nknobs:\n  time-wait: NONE\n"} {
+		spec, err := ParseVariant([]byte(text), "v.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := spec.Resolve()
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		var names []string
+		for _, r := range v.Rules {
+			names = append(names, r.Name+" "+r.Next)
+		}
+		rules = append(rules, names)
+	}
+	var base []string
+	for _, r := range RFC9293().Rules {
+		base = append(base, r.Name+" "+r.Next)
+	}
+	if slices.Equal(rules[0], base) || !slices.Equal(rules[0], rules[1]) {
+		t.Errorf("time-wait: none and NONE give different rules, or rfc9293's")
 	}
 }

@@ -144,6 +144,8 @@ func TestBadInputIsOneLineAndExit2(t *testing.T) {
 		{"check", "--variant", "main_test.go"},
 		{"check", "--retries", "forever"},
 		{"check", "--isn", "random"},
+		{"variants", "--knobs", "--rules"},
+		{"variants", "--rules", "--lint"},
 	}
 	for _, args := range cases {
 		code, out, errOut := runTool(args...)

@@ -56,7 +56,13 @@ func runMutate(args []string, stdout, stderr io.Writer) (int, error) {
 	if *only != "" {
 		want := map[string]bool{}
 		for _, s := range strings.Split(*only, ",") {
-			want[strings.TrimSpace(s)] = true
+			s = strings.TrimSpace(s)
+			// Operators are words of the command line, which take any case as
+			// every other enumerated value does; rule names are names.
+			if op, rule, ok := strings.Cut(s, ":"); ok {
+				s = properties.HarmlessKey(strings.ToLower(op), rule)
+			}
+			want[s] = true
 		}
 		var rules []string
 		for _, r := range v.Rules {

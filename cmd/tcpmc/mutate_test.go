@@ -13,6 +13,7 @@ func TestMutateOnly(t *testing.T) {
 		{"delet:time-wait.timeout", `(did you mean delete?)`},
 		{"time-wait.timout", `no rule "time-wait.timout" (did you mean time-wait.timeout?)`},
 		{"no-send:time-wait.timeout", "no mutant matches"},
+		{"NO-SEND:time-wait.timeout", "no mutant matches"},
 	} {
 		code, out, errOut := runTool("mutate", "--only", c.only)
 		if code != exitUsage || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
@@ -21,7 +22,7 @@ func TestMutateOnly(t *testing.T) {
 	}
 	// Without the 2 MSL timer TIME-WAIT never ends: the one mutant is
 	// killed in a small configuration.
-	code, out, errOut := runTool("mutate", "--only", "delete:time-wait.timeout", "--data", "0", "--incarnations", "1", "--loss", "0", "--dup", "0", "--reorder", "0")
+	code, out, errOut := runTool("mutate", "--only", "Delete:time-wait.timeout", "--data", "0", "--incarnations", "1", "--loss", "0", "--dup", "0", "--reorder", "0")
 	if code != exitHolds || !strings.Contains(out, "time-wait.timeout  delete") || !strings.Contains(out, "1 mutant: 1 killed") {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, errOut, out)
 	}

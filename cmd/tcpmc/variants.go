@@ -37,8 +37,11 @@ func runVariants(args []string, stdout io.Writer) (int, error) {
 		}
 		return 0, usagef("variants: %v (see tcpmc variants -h)", err)
 	}
+	if listings := countTrue(*knobs, *rules, *lint, *vocabulary); listings > 1 {
+		return 0, usagef("variants: --knobs, --rules, --lint and --vocabulary are different listings; give one at a time")
+	}
 	switch {
-	case *vocabulary && (fs.NArg() > 0 || *knobs || *rules):
+	case *vocabulary && fs.NArg() > 0:
 		return 0, usagef("variants: --vocabulary is the same for every variant; give it alone")
 	case *vocabulary:
 		for _, line := range model.FormulaVocabulary() {
@@ -81,6 +84,16 @@ func runVariants(args []string, stdout io.Writer) (int, error) {
 		fmt.Fprintf(stdout, "\nRun \"tcpmc variants NAME\" for a variant's changes, configuration and the reason\nfor each expected verdict, \"tcpmc check --variant NAME\" to check it.\n")
 	}
 	return exitHolds, nil
+}
+
+func countTrue(flags ...bool) int {
+	n := 0
+	for _, set := range flags {
+		if set {
+			n++
+		}
+	}
+	return n
 }
 
 // lintVariants runs the dead-rule check on the built-ins named, or all;
