@@ -119,6 +119,9 @@ func BenchmarkSuite(b *testing.B) {
 // 9293's error, leaves the call hanging where applications call anything:
 // calls-answered kills each such mutant there.
 func TestMutantsThatLeaveACallUnanswered(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs mutants through the suite")
+	}
 	rules := map[string]bool{"open.exists": true, "closed.send": true, "listen.send": true, "closing.send": true,
 		"closed.close": true, "closing.close": true, "closed.abort": true, "listen.close": true, "syn-sent.close": true,
 		"unsynchronized.abort": true, "closing.abort": true}
@@ -142,6 +145,9 @@ func TestMutantsThatLeaveACallUnanswered(t *testing.T) {
 // listener that does not reset a half-open peer is caught in the
 // configuration where nothing else makes up for it.
 func TestMutantsKilledWhereNothingMakesUpForThem(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs mutants through the suite")
+	}
 	want := map[string][2]string{
 		"no-send:listen.rcv-syn":     {ConnectionEstablished.Name, "no-retry"},
 		"no-send:listen.open-active": {ConnectionEstablished.Name, "no-retry-listeners"},
