@@ -56,6 +56,14 @@ const (
 	whyCrashDeadlock   = "a host crashes while its peer waits in FIN-WAIT-2 or holds an idle connection: RFC 9293 has no FIN-WAIT-2 timer and keep-alives are optional (3.8.4), so nothing reveals the half-open connection"
 )
 
+// crashViolations are what rfc9293 violates where a host may crash.
+var crashViolations = map[string]string{
+	"no-deadlock":        whyCrashDeadlock,
+	"no-half-open":       "the crashed host has forgotten the connection and the survivor has nothing in flight (3.5.2)",
+	"eventually-closed":  "the survivor in FIN-WAIT-2 waits for ever for a FIN from the crashed host",
+	"no-half-open-stuck": "nothing reveals the half-open connection when the survivor has nothing to send",
+}
+
 // Suite is the standard suite: configurations that together fire every
 // rule of rfc9293 that can fire at all (see SuiteUnreachable), each small
 // enough that the whole suite, liveness included, runs well within a
@@ -74,20 +82,10 @@ var Suite = []SuiteConfig{
 		}},
 	{Name: "crash", Why: "a host may crash and reconnect: half-open connections, old segments meeting a new incarnation, RSTs from a host that forgot the connection",
 		Settings: set("crash", "1", "data", "0"),
-		Violated: map[string]string{
-			"no-deadlock":        whyCrashDeadlock,
-			"no-half-open":       "the crashed host has forgotten the connection and the survivor has nothing in flight (3.5.2)",
-			"eventually-closed":  "the survivor in FIN-WAIT-2 waits for ever for a FIN from the crashed host",
-			"no-half-open-stuck": "nothing reveals the half-open connection when the survivor has nothing to send",
-		}},
+		Violated: crashViolations},
 	{Name: "crash-retry", Why: "a host may crash while the client has data to send, and retransmission never gives up (R2 infinite, MUST-21): only the RST of the host that forgot the connection, or the challenge ACK and RST of a reconnecting one, ends the survivor's retransmission (3.5.2, Figure 10)",
 		Settings: set("crash", "1", "data", "1,0", "incarnations", "1", "retries", "unlimited"),
-		Violated: map[string]string{
-			"no-deadlock":        whyCrashDeadlock,
-			"no-half-open":       "the crashed host has forgotten the connection and the survivor has nothing in flight (3.5.2)",
-			"eventually-closed":  "the survivor in FIN-WAIT-2 waits for ever for a FIN from the crashed host",
-			"no-half-open-stuck": "nothing reveals the half-open connection when the survivor has nothing to send",
-		}},
+		Violated: crashViolations},
 	{Name: "simultaneous", Why: "both applications open actively: crossing SYNs (Figure 8), and a SYN reaching a host that has not opened yet and is refused",
 		Settings: set("open", "simultaneous", "incarnations", "1")},
 	{Name: "simultaneous-reconnect", Why: "simultaneous open with a second connection: a SYN,ACK that repeats the peer's SYN in SYN-RECEIVED, and old SYNs of the first connection",
